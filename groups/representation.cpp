@@ -120,21 +120,33 @@ Representation Representation::direct_sum(const std::vector<Representation>& par
   if (parts.empty()) throw std::invalid_argument("direct_sum needs at least one representation");
   Representation rep(parts.front().group_, "");
   std::string name = "sum(";
+  bool any_basis = false;
   for (size_t i = 0; i < parts.size(); ++i) {
     const Representation& p = parts[i];
     if (p.group_ != rep.group_)
       throw std::invalid_argument(fmt::format("direct_sum: representation '{}' is of {}, expected {}", p.name_,
                                               p.group_.name(), rep.group_.name()));
     name += (i ? "," : "") + p.name_;
-    if (p.basis_) {
-      // Keep a changed basis as one block by folding it into a block-diagonal Q below.
-      throw std::invalid_argument("direct_sum of a representation with a changed basis is not supported; "
-                                  "apply change_of_basis to the sum instead");
-    }
     rep.blocks_.insert(rep.blocks_.end(), p.blocks_.begin(), p.blocks_.end());
     rep.dim_ += p.dim_;
+    any_basis = any_basis || p.basis_;
   }
   rep.name_ = name + ")";
+  if (any_basis) {  // the parts' changes of basis become one block-diagonal Q
+    Eigen::MatrixXd q = Eigen::MatrixXd::Identity(rep.dim_, rep.dim_);
+    int offset = 0;
+    for (const Representation& p : parts) {
+      if (p.basis_) q.block(offset, offset, p.dim_, p.dim_) = *p.basis_;
+      offset += p.dim_;
+    }
+    rep.basis_ = std::make_shared<const Eigen::MatrixXd>(q);
+  }
+  return rep;
+}
+
+Representation Representation::renamed(const std::string& name) const {
+  Representation rep = *this;
+  rep.name_ = name;
   return rep;
 }
 

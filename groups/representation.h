@@ -41,6 +41,9 @@ class Representation {
   static Representation direct_sum(const std::vector<Representation>& parts);
   // rho'(g) = Q rho(g) Q^-1; Q must be orthogonal (so that rho' stays orthogonal).
   Representation change_of_basis(const Eigen::MatrixXd& q, const std::string& name) const;
+  // The same representation under another name (names identify representations in caches
+  // and field types, e.g. "band_limited" for psi_0 + ... + psi_L).
+  Representation renamed(const std::string& name) const;
 
   const Group& group() const { return group_; }
   int dim() const { return dim_; }

@@ -23,6 +23,7 @@ std::vector<Representation> representations_of(const Group& g) {
   // A random orthogonal change of basis.
   Eigen::HouseholderQR<Eigen::MatrixXd> qr(Eigen::MatrixXd::Random(sum.dim(), sum.dim()));
   reps.push_back(sum.change_of_basis(qr.householderQ(), "rotated_sum"));
+  reps.push_back(Representation::direct_sum({reps.back(), Representation::trivial(g)}));  // sum of a changed basis
   return reps;
 }
 

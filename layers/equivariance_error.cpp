@@ -1,0 +1,47 @@
+// Equivariance measurement; see equivariance_error.h.
+#include "layers/equivariance_error.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace eqnca::layers {
+
+std::vector<groups::GroupElement> default_check_elements(const groups::Group& group) {
+  if (group.finite()) return group.elements();
+  std::vector<groups::GroupElement> out;
+  for (int s = 0; s < (group.has_reflections() ? 2 : 1); ++s)
+    for (double deg : {0.0, 90.0, 180.0, 270.0, 45.0, 22.5}) out.push_back(group.element_at(deg * M_PI / 180.0, s == 1));
+  return out;
+}
+
+EquivarianceReport equivariance_error(const TensorMap& f, const Action& act_in, const Action& act_out,
+                                      const torch::Tensor& x, const std::vector<groups::GroupElement>& elements) {
+  EquivarianceReport report;
+  const torch::Tensor fx = f(x);
+  for (const auto& g : elements) {
+    const torch::Tensor lhs = f(act_in(x, g));
+    const torch::Tensor rhs = act_out(fx, g);
+    const torch::Tensor diff = (lhs - rhs).to(torch::kDouble);
+    ElementError e;
+    e.element = g;
+    e.exact = groups::is_grid_exact(g);
+    e.max_abs = diff.abs().max().item<double>();
+    const double denom = rhs.to(torch::kDouble).norm().item<double>();
+    e.relative = diff.norm().item<double>() / std::max(denom, 1e-30);
+    double& worst = e.exact ? report.max_relative_exact : report.max_relative_interpolated;
+    worst = std::max(worst, e.relative);
+    report.elements.push_back(e);
+  }
+  return report;
+}
+
+std::string EquivarianceReport::to_string() const {
+  std::string s;
+  for (const auto& e : elements)
+    s += fmt::format("{:<22} {:<12} max|diff| {:.3e}  relative {:.3e}\n", groups::describe(e.element),
+                     e.exact ? "exact" : "interpolated", e.max_abs, e.relative);
+  return s;
+}
+
+}  // namespace eqnca::layers

@@ -1,0 +1,41 @@
+// Measured equivariance of any map between field types: for each group element g,
+// max |f(g.x) - g.f(x)| and the relative error ||f(g.x) - g.f(x)|| / ||g.f(x)||, with
+// grid-exact elements (multiples of 90 degrees) and interpolated ones reported apart.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "groups/group.h"
+
+namespace eqnca::layers {
+
+struct ElementError {
+  groups::GroupElement element;
+  bool exact = true;
+  double max_abs = 0.0;
+  double relative = 0.0;
+};
+
+struct EquivarianceReport {
+  std::vector<ElementError> elements;
+  double max_relative_exact = 0.0;          // over grid-exact elements
+  double max_relative_interpolated = 0.0;   // over the others
+  std::string to_string() const;
+};
+
+using TensorMap = std::function<torch::Tensor(const torch::Tensor&)>;
+using Action = std::function<torch::Tensor(const torch::Tensor&, const groups::GroupElement&)>;
+
+// Elements to check by default: every element of a finite group; for SO(2)/O(2) rotations by
+// 90, 180, 270, 45 and 22.5 degrees (and their mirrored versions for O(2)).
+std::vector<groups::GroupElement> default_check_elements(const groups::Group& group);
+
+// f(g.x) vs g.f(x), with `act_in` and `act_out` the actions on inputs and outputs.
+EquivarianceReport equivariance_error(const TensorMap& f, const Action& act_in, const Action& act_out,
+                                      const torch::Tensor& x, const std::vector<groups::GroupElement>& elements);
+
+}  // namespace eqnca::layers

@@ -1,0 +1,31 @@
+// The mechanics every NCA shares, apart from its update rule: padding, the alive mask
+// (3x3 max-pool of alpha > 0.1, taken before and after the update), the stochastic update
+// mask (each cell fires with probability `fire_rate`), and the residual masked update.
+// All are equivariant to the grid action: max-pool and thresholds act per cell on an
+// invariant channel (alpha), and the random mask is passed in, so it can be transformed too.
+#pragma once
+
+#include <string>
+
+#include <torch/types.h>
+
+namespace eqnca::layers {
+
+enum class Padding { Zeros, Circular };
+Padding padding_from_name(const std::string& name);  // "zeros" | "circular"; throws otherwise
+std::string padding_name(Padding p);
+
+// Pads by `radius` cells on every side; zeros pads nothing for convolutions that pad themselves.
+torch::Tensor pad_field(const torch::Tensor& x, int radius, Padding padding);
+
+// (batch, 1, H, W) boolean: some cell of the 3x3 neighbourhood has alpha > threshold.
+torch::Tensor alive_mask(const torch::Tensor& state, Padding padding, int alpha_channel = 3,
+                         double threshold = 0.1);
+// (batch, 1, H, W) float mask, 1 where a cell fires this step.
+torch::Tensor stochastic_update_mask(int64_t batch, int64_t height, int64_t width, double fire_rate,
+                                     const torch::TensorOptions& options);
+// state + delta * update_mask, then zero every cell not alive both before and after.
+torch::Tensor nca_update(const torch::Tensor& state, const torch::Tensor& delta, const torch::Tensor& update_mask,
+                         Padding padding);
+
+}  // namespace eqnca::layers
