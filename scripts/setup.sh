@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages eqnca needs (when missing) and builds it into build/.
+# Idempotent: a second run installs nothing and rebuilds only what changed. Sourced by
+# scripts/demo.sh and scripts/test.sh; run alone to just build.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${EQNCA_BUILD_DIR:-$repo/build}
+packages=(
+  build-essential cmake ccache pkg-config
+  libtorch-dev libopenblas0-pthread    # LibTorch 1.13 (CPU) with OpenBLAS, not the reference BLAS
+  libeigen3-dev libfmt-dev libcli11-dev libhdf5-dev libpng-dev libgtest-dev
+  python3 python3-h5py                 # reading run logs back in tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "eqnca setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# LibTorch picks its BLAS through the alternatives system: make sure OpenBLAS is the one.
+if command -v update-alternatives >/dev/null; then
+  lib=$(update-alternatives --list libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas | head -n 1 || true)
+  if [ -n "$lib" ]; then
+    ${sudo_cmd:-} update-alternatives --set libblas.so.3-x86_64-linux-gnu "$lib" >/dev/null 2>&1 || true
+  fi
+fi
+
+jobs=${EQNCA_JOBS:-$(nproc)}
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$build.configure.log" 2>&1 ||
+  { cat "$build.configure.log"; echo "eqnca setup: cmake configure failed" >&2; exit 1; }
+cmake --build "$build" -j "$jobs"
