@@ -1,0 +1,89 @@
+// Measures how far a trained (or random) NCA is from equivariance: for each group element g,
+// grow from the seed oriented by g and compare with the g-transformed growth from the plain
+// seed, step by step: rel_error(t) = ||F^t(g.s) - g.F^t(s)|| / ||F^t(s)||.
+//
+// Two variants per element: "shared" masks (the rotated run uses rotate_grid(mask_t, g), so an
+// equivariant model agrees to float precision on grid-exact elements) and "independent" masks
+// (fresh random masks: what a user sees when growing a rotated seed). The loss against the
+// rotated target is the MSE of the shared-mask run's RGBA against g.target.
+// Grids should be odd-sized: the seed sits at (H/2, W/2), which is the rotation centre only then
+// (on even grids exact elements use transform_state(seed, g) so the comparison stays exact).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "groups/group.h"
+#include "models/nca_model.h"
+
+namespace eqnca::experiments {
+class RunLog;
+}
+
+namespace eqnca::experiments {
+
+struct EvalOptions {
+  int steps = 32;
+  int64_t height = 33;
+  int64_t width = 33;
+  std::uint64_t seed = 0;  // torch generator seed for the stochastic masks
+  // Elements to test; empty = default_elements(model, default_angles(), mirrors if any).
+  std::vector<groups::GroupElement> elements;
+  // Optional (1, 4, H, W) or (4, H, W) premultiplied RGBA target; undefined = no loss.
+  torch::Tensor target;
+};
+
+struct ElementResult {
+  groups::GroupElement g;
+  double angle_deg = 0.0;
+  bool reflection = false;
+  bool exact = false;  // g maps the pixel grid onto itself (multiple of 90 degrees)
+  std::vector<double> rel_error_shared_mask;       // per step 1..steps
+  std::vector<double> rel_error_independent_mask;  // per step 1..steps
+  std::vector<double> rotated_target_loss;         // per step 1..steps (empty without target)
+  double max_rel_error = 0.0;    // max over steps, shared masks
+  double final_rel_error = 0.0;  // last step, shared masks
+  torch::Tensor final_state;     // (1, C, H, W) on the CPU: the shared-mask run's last state
+};
+
+struct EquivarianceSummary {
+  std::string model, group;
+  int steps = 0;
+  std::vector<ElementResult> elements;
+};
+
+// Angles (degrees) tried for continuous groups and non-equivariant baselines.
+std::vector<double> default_angles();
+// Elements for a model: one rotation per angle (plus its mirror image when `mirrors`), or every
+// element of a finite group with more than one element when `angles_deg` is empty. Throws std::invalid_argument
+// when an angle is not an element of a finite group.
+std::vector<groups::GroupElement> elements_for(const models::NcaModelImpl& model,
+                                               const std::vector<double>& angles_deg, bool mirrors);
+// The default: every element of a finite group with more than one element; otherwise
+// elements_for(model, default_angles(), model.group().has_reflections()).
+std::vector<groups::GroupElement> default_elements(const models::NcaModelImpl& model);
+
+// Runs in eval mode without gradients; restores the model's training flag afterwards.
+EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const EvalOptions& options);
+inline EquivarianceSummary evaluate_equivariance(models::NcaModel& model, const EvalOptions& options) {
+  return evaluate_equivariance(*model, options);
+}
+
+// Compact JSON with a stable key order: {"model", "group", "steps", "elements": [{"angle_deg",
+// "reflection", "exact", "max_rel_error", "final_rel_error", "final_rel_error_independent",
+// "rotated_target_loss"(null without target)}]}.
+std::string to_json(const EquivarianceSummary& summary);
+
+// Writes <prefix>/{angle_deg, reflection, exact, max_rel_error, final_rel_error,
+// rotated_target_loss} (one row per element; NaN without target), rel_error_shared and
+// rel_error_independent (elements x steps), and the JSON summary as attribute "summary_json".
+void log_equivariance(RunLog& log, const std::string& prefix, const EquivarianceSummary& summary);
+
+// Formats a double for JSON: shortest round-trip text; NaN/inf become null.
+std::string json_number(double value);
+std::string json_string(const std::string& value);
+
+}  // namespace eqnca::experiments

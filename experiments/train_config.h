@@ -1,0 +1,60 @@
+// The configuration of `eqnca train` as one plain struct, its range checks, its TOML form and
+// its command-line binding. Convention: every field has one CLI option whose long name is also
+// its key in TOML config files, so a run's resolved config (to_toml) can be fed back with
+// --config and any key overridden on the command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/model_factory.h"
+
+namespace CLI {
+class App;
+}
+
+namespace eqnca::experiments {
+
+struct TrainConfig {
+  models::ModelConfig model;
+  std::string target = "data/lizard.png";
+  int target_size = 40;  // longest side after thumbnailing; 0 keeps the PNG's own size
+  int pad = 16;          // grid = target_size + 2*pad ...
+  int grid = 0;          // ... unless this is > 0 (a square grid of this side)
+  int pool_size = 1024;
+  int batch = 8;
+  int min_steps = 64, max_steps = 96;  // rollout length, uniform in [min, max]
+  int iterations = 8000;
+  double lr = 2e-3, lr_final = 2e-4;
+  int lr_drop = 2000;                    // iterations at lr before switching to lr_final
+  std::string mode = "regenerating";     // growing | persistent | regenerating
+  std::string loss = "mse";              // mse | group_min | polar
+  bool curriculum = false;
+  std::string device = "cpu";            // cpu | cuda
+  uint64_t seed = 0;
+  int threads = 0;                       // 0 = LibTorch's default
+  int log_every = 10;                    // flush the run log every this many iterations
+  int checkpoint_every = 100;
+  int snapshot_every = 500;              // 0 = no snapshots
+  std::string out_dir = "runs/train";
+
+  // Side of the square training grid.
+  int grid_size() const { return grid > 0 ? grid : target_size + 2 * pad; }
+  // Throws std::invalid_argument("--batch must be in [1, 4096], got 0") style one-liners.
+  void validate() const;
+  // The resolved config as TOML with the CLI option names as keys.
+  std::string to_toml() const;
+};
+
+// Binds every TrainConfig field to a --option with help text (repeating an option: the last
+// wins) and adds --config <file.toml>.
+void add_train_options(CLI::App& app, TrainConfig& config);
+
+// Applies the file named by --config (if given) to the options of `app` that were not given on
+// the command line; call it after app.parse(), in the subcommand's callback. (CLI11 2.1 reads
+// set_config files for the main app only, so subcommands apply theirs here.) Keys are long
+// option names; throws std::invalid_argument("unknown config key 'k' in 'file'") for others,
+// std::runtime_error for a missing or unreadable file.
+void apply_config_file(CLI::App& app);
+
+}  // namespace eqnca::experiments
