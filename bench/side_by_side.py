@@ -46,6 +46,8 @@ def parse_args(argv):
                              "if it imports torch, else /usr/bin/python3)")
     parser.add_argument("--pytorch-script", default=os.path.join(HERE, "distill_pytorch.py"))
     parser.add_argument("--model", default="growing", help="eqnca model to time")
+    parser.add_argument("--path", default="fast-dense",
+                        help="eqnca implementation: plain | fast | fast-dense (eqnca bench --path)")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--size", type=int, default=72)
     parser.add_argument("--steps", type=int, default=64)
@@ -75,7 +77,7 @@ def common_flags(args):
 
 
 def commands(args):
-    eqnca = [args.eqnca, "bench", "--model", args.model] + common_flags(args)
+    eqnca = [args.eqnca, "bench", "--model", args.model, "--path", args.path] + common_flags(args)
     pytorch = [args.python, args.pytorch_script] + common_flags(args)
     return {"eqnca": eqnca, "pytorch": pytorch}
 
@@ -172,7 +174,7 @@ def fmt(value, spec):
 
 
 def table_rows(args, summary):
-    label = "eqnca growing" if args.model == "growing" else f"eqnca {args.model}"
+    label = f"eqnca {args.model} ({args.path})"
     e_grow, p_grow = summary["eqnca"]["growth"], summary["pytorch"]["growth"]
     e_train, p_train = summary["eqnca"]["train"], summary["pytorch"]["train"]
     grow_ratio = e_grow / p_grow if e_grow and p_grow else None
@@ -199,7 +201,7 @@ def print_markdown(args, header, rows, results, argv):
     date = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     torch_version = results["pytorch"][0].get("torch_version", "unknown")
     print()
-    print(f"### {date}: eqnca {args.model} vs PyTorch growing, {args.device}, "
+    print(f"### {date}: eqnca {args.model} ({args.path} path) vs PyTorch growing, {args.device}, "
           f"{args.threads} threads")
     print()
     print(f"- machine: `{platform.machine()}`, CPU: {cpu_model()}"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -17,21 +18,25 @@
 
 #include "experiments/equivariance_eval.h"  // json_number, json_string
 #include "models/model_factory.h"
+#include "models/sobel_mlp_step.h"
 
 namespace eqnca::experiments {
 namespace {
 
-// The reference recipe's training step, written against the model's public interface only.
-BenchKernels plain_path(models::NcaModel& model, const BenchOptions&) {
+using Rollout = std::function<torch::Tensor(models::NcaModel&, const torch::Tensor&, int)>;
+
+// The reference recipe's training step, written against the model's public interface, with
+// the rollout (`steps` NCA steps) supplied by the path.
+BenchKernels kernels_with(models::NcaModel& model, Rollout rollout) {
   BenchKernels k;
-  k.grow = [model](const torch::Tensor& state, int steps) mutable {
+  k.grow = [model, rollout](const torch::Tensor& state, int steps) mutable {
     torch::NoGradGuard no_grad;
-    return model->grow(state, steps);
+    return rollout(model, state, steps);
   };
   auto adam = std::make_shared<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(2e-3));
-  k.train_iteration = [model, adam](const torch::Tensor& seed, const torch::Tensor& target, int steps) mutable {
+  k.train_iteration = [model, adam, rollout](const torch::Tensor& seed, const torch::Tensor& target, int steps) mutable {
     adam->zero_grad();
-    torch::Tensor state = model->grow(seed, steps);
+    torch::Tensor state = rollout(model, seed, steps);
     torch::Tensor loss = (state.slice(1, 0, 4) - target).pow(2).mean();
     loss.backward();
     {
@@ -45,8 +50,27 @@ BenchKernels plain_path(models::NcaModel& model, const BenchOptions&) {
   return k;
 }
 
+// "plain": the model's own step(), one LibTorch op after another (what a PyTorch port does).
+BenchKernels plain_path(models::NcaModel& model, const BenchOptions&) {
+  return kernels_with(model, [](models::NcaModel& m, const torch::Tensor& s, int n) { return m->grow(s, n); });
+}
+
+// "fast": the fused Sobel-MLP step with its hand-written backward (models/sobel_mlp_step.h);
+// "fast-dense" computes every cell, as PyTorch does, instead of skipping idle ones.
+BenchPathFactory fused_path(bool skip_idle) {
+  return [skip_idle](models::NcaModel& model, const BenchOptions&) {
+    if (!model->sobel_mlp_weights())
+      throw std::invalid_argument("bench: the fast path needs an identity+Sobel perception model "
+                                  "(growing, c4, d4, c8, c16), got '" + model->name() + "'");
+    return kernels_with(model, [skip_idle](models::NcaModel& m, const torch::Tensor& s, int n) {
+      return models::grow_fast(*m, s, n, skip_idle);
+    });
+  };
+}
+
 std::map<std::string, BenchPathFactory>& registry() {
-  static std::map<std::string, BenchPathFactory> paths{{"plain", plain_path}};
+  static std::map<std::string, BenchPathFactory> paths{
+      {"plain", plain_path}, {"fast", fused_path(true)}, {"fast-dense", fused_path(false)}};
   return paths;
 }
 

@@ -5,8 +5,9 @@
 // Both are medians over `repeats` timed runs after `warmup` untimed ones; on CUDA the clock is
 // read only after torch::cuda::synchronize().
 //
-// Implementations are "paths" registered by name: "plain" runs the model's own step(); a faster
-// fused implementation can register itself (register_bench_path) and be picked with --path.
+// Implementations are "paths" registered by name: "plain" runs the model's own step(); "fast"
+// the fused Sobel-MLP step (models/sobel_mlp_step.h), skipping cells whose update cannot matter;
+// "fast-dense" the same kernels over every cell (the like-for-like comparison with PyTorch).
 #pragma once
 
 #include <cstdint>

@@ -50,6 +50,7 @@ TrainResult train_for(TrainConfig config, double budget_s, std::ostream& out) {
   const int total = std::max(probe, static_cast<int>(budget_s / std::max(per_iteration, 1e-6)));
   if (total > probe) {
     config.iterations = total;
+    config.lr_drop = std::max(probe, total * 2 / 3);  // Distill's 2e-3 -> 2e-4, scaled to the budget
     r = train(config, true, out);
   }
   return r;
@@ -89,7 +90,7 @@ TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, co
   c.iterations = o.quick ? 2 : 4;  // the timing probe; train_for extends it to the budget
   c.lr = 2e-3;
   c.lr_final = 2e-4;
-  c.lr_drop = 1000000;
+  c.lr_drop = 1000000;  // set by train_for once the budget's iteration count is known
   c.mode = "persistent";
   c.loss = "mse";
   c.seed = o.seed;

@@ -1,6 +1,8 @@
 // The training loop (see trainer.h).
 #include "experiments/trainer.h"
 
+#include "models/sobel_mlp_step.h"
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -189,9 +191,9 @@ TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
     int steps = static_cast<int>(torch::randint(config.min_steps, config.max_steps + 1, {1}, torch::kLong).item<int64_t>());
     if (curriculum) steps += curriculum->extra_steps();
 
-    model->begin_rollout();
-    for (int s = 0; s < steps; ++s) x = model->step(x);
-    model->end_rollout();
+    // The fused Sobel-MLP step where the model has one (growing, c4, d4, c8, c16; same masks
+    // as the plain loop), the model's own step() otherwise.
+    x = models::grow_fast(*model, x, steps);
     const torch::Tensor loss = loss_fn(x).mean();
     const double loss_value = loss.item<double>();
     const int iteration = it + 1;  // 1-based in logs and messages

@@ -82,4 +82,25 @@ torch::Tensor SobelLiftPerceptionImpl::forward(const torch::Tensor& state) {
   return torch::cat(parts, 1);
 }
 
+torch::Tensor SobelLiftPerceptionImpl::feature_map() const {
+  const int64_t c = in_type_.channels(), t = trivial_channels_, r = c - t;
+  torch::Tensor m = torch::zeros({out_type_.channels(), 3 * c});
+  auto a = m.accessor<float, 2>();
+  for (int64_t i = 0; i < c; ++i) a[i][3 * i] = 1.0f;  // the state itself
+  for (int64_t i = 0; i < t; ++i) {                     // (d/dx, d/dy) of trivial channels
+    a[c + 2 * i][3 * i + 1] = 1.0f;
+    a[c + 2 * i + 1][3 * i + 2] = 1.0f;
+  }
+  const torch::Tensor ax = ax_.cpu().flatten(), ay = ay_.cpu().flatten(), bx = bx_.cpu().flatten(),
+                      by = by_.cpu().flatten();
+  for (int64_t i = 0; i < r; ++i) {  // q_x then q_y of regular channels
+    const int64_t col = 3 * (t + i);
+    a[c + 2 * t + i][col + 1] = ax[i].item<float>();
+    a[c + 2 * t + i][col + 2] = ay[i].item<float>();
+    a[c + 2 * t + r + i][col + 1] = bx[i].item<float>();
+    a[c + 2 * t + r + i][col + 2] = by[i].item<float>();
+  }
+  return m.to(sobel_.device(), sobel_.scalar_type());
+}
+
 }  // namespace eqnca::layers

@@ -23,6 +23,11 @@ class SobelLiftPerceptionImpl : public torch::nn::Module {
   SobelLiftPerceptionImpl(FieldType state_type, Padding padding);
   torch::Tensor forward(const torch::Tensor& state);
   const FieldType& out_type() const { return out_type_; }
+  // The lift as one fixed linear map per cell, (out channels, 3 * in channels): forward(state)
+  // equals M applied to every cell's features [x_c, dx_c, dy_c] (feature index c*3 + k, the
+  // layout of NcaPerception with {Identity, SobelX, SobelY}). Fused steps fold it into the
+  // first 1x1 layer.
+  torch::Tensor feature_map() const;
 
  private:
   FieldType in_type_, out_type_;

@@ -32,6 +32,8 @@ class GroupNcaImpl : public NcaModelImpl {
   std::string name() const override { return name_; }
   void begin_rollout() override;
   void end_rollout() override;
+  // Finite groups: w1 = hidden filter x the lift's feature map; nullopt for SO(2) / O(2).
+  std::optional<SobelMlpWeights> sobel_mlp_weights() const override;
 
   layers::SobelLiftPerception lift{nullptr};       // finite groups
   layers::EquivariantConv perception{nullptr};     // continuous groups (3x3)

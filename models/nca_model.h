@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <torch/nn/module.h>
@@ -18,6 +19,7 @@
 #include "groups/group.h"
 #include "layers/field_type.h"
 #include "layers/nca_mechanics.h"
+#include "models/sobel_mlp_step.h"
 
 namespace eqnca::models {
 
@@ -55,6 +57,11 @@ class NcaModelImpl : public torch::nn::Module {
   // through the shared filter); end_rollout drops them.
   virtual void begin_rollout() {}
   virtual void end_rollout() {}
+
+  // Models whose step is "identity + Sobel features, linear, ReLU, linear" return the weights
+  // of that step (expanded now, with autograd history to the parameters), so drivers can run
+  // the fused step (models/sobel_mlp_step.h); call it once per rollout. Others return nullopt.
+  virtual std::optional<SobelMlpWeights> sobel_mlp_weights() const { return std::nullopt; }
 
   int64_t parameter_count() const;
 

@@ -43,3 +43,24 @@ TEST(Perception, SobelLiftIsExactlyEquivariantForC4AndD4) {
     EXPECT_LE(report.max_relative_exact, 1e-5) << g.name() << "\n" << report.to_string();
   }
 }
+
+// The lift is a fixed linear map of the identity + Sobel features: fused steps fold
+// feature_map() into the first 1x1 layer. Float32 rounding of 3-term sums: 1e-6.
+TEST(Perception, SobelLiftEqualsItsFeatureMapOnIdentitySobelFeatures) {
+  torch::manual_seed(2);
+  using layers::PerceptionFilter;
+  for (const auto& g : {groups::Group::cyclic(4), groups::Group::dihedral(4), groups::Group::cyclic(8)})
+    for (auto padding : {layers::Padding::Zeros, layers::Padding::Circular}) {
+      const FieldType state = FieldType::trivial(g, 4) + FieldType::of(groups::Representation::regular(g), 2);
+      layers::SobelLiftPerception lift(state, padding);
+      layers::NcaPerception features(layers::NcaPerceptionOptions(
+          int(state.channels()), {PerceptionFilter::Identity, PerceptionFilter::SobelX, PerceptionFilter::SobelY})
+                                         .padding(padding));
+      const torch::Tensor x = torch::randn({2, state.channels(), 7, 9});
+      const torch::Tensor m = lift->feature_map();
+      ASSERT_EQ(m.size(0), lift->out_type().channels());
+      ASSERT_EQ(m.size(1), 3 * state.channels());
+      const torch::Tensor mapped = features(x).permute({0, 2, 3, 1}).matmul(m.t()).permute({0, 3, 1, 2});
+      EXPECT_LE((mapped - lift(x)).abs().max().item<double>(), 1e-6) << g.name() << " " << layers::padding_name(padding);
+    }
+}
