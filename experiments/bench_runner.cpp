@@ -132,8 +132,16 @@ BenchResult run_bench(const BenchOptions& o) {
   torch::manual_seed(o.seed);
 
   models::ModelConfig config;
+  config.hidden_fields = o.hidden_fields;
   config.name = o.model;
   models::NcaModel model = models::make_model(config);
+  {
+    // Zero-initialised layers (the update's last layer) get small random weights, as in
+    // bench/distill_pytorch.py, so the timed rollouts actually change the state.
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->parameters())
+      if (p.abs().max().item<double>() == 0.0) p.normal_(0.0, 1e-3);
+  }
   model->to(device);
   BenchKernels kernels = registry().at(o.path)(model, o);
 
