@@ -36,6 +36,14 @@ EquivarianceReport equivariance_error(const TensorMap& f, const Action& act_in, 
   return report;
 }
 
+EquivarianceReport equivariance_error(const TensorMap& f, const FieldType& in, const FieldType& out,
+                                      const torch::Tensor& x) {
+  return equivariance_error(
+      f, [&](const torch::Tensor& t, const groups::GroupElement& g) { return in.transform(t, g); },
+      [&](const torch::Tensor& t, const groups::GroupElement& g) { return out.transform(t, g); }, x,
+      default_check_elements(in.group()));
+}
+
 std::string EquivarianceReport::to_string() const {
   std::string s;
   for (const auto& e : elements)

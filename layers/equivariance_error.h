@@ -10,6 +10,7 @@
 #include <torch/types.h>
 
 #include "groups/group.h"
+#include "layers/field_type.h"
 
 namespace eqnca::layers {
 
@@ -37,5 +38,8 @@ std::vector<groups::GroupElement> default_check_elements(const groups::Group& gr
 // f(g.x) vs g.f(x), with `act_in` and `act_out` the actions on inputs and outputs.
 EquivarianceReport equivariance_error(const TensorMap& f, const Action& act_in, const Action& act_out,
                                       const torch::Tensor& x, const std::vector<groups::GroupElement>& elements);
+// The same for a map between typed fields, over default_check_elements(in.group()).
+EquivarianceReport equivariance_error(const TensorMap& f, const FieldType& in, const FieldType& out,
+                                      const torch::Tensor& x);
 
 }  // namespace eqnca::layers

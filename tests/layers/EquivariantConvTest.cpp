@@ -21,12 +21,9 @@ FieldType mixed(const groups::Group& g, int trivial, int regular) {
   return FieldType::trivial(g, trivial) + FieldType::of(groups::Representation::regular(g), regular);
 }
 
-layers::EquivarianceReport check(const std::function<torch::Tensor(const torch::Tensor&)>& f, const FieldType& in,
-                                 const FieldType& out, const torch::Tensor& x) {
-  return layers::equivariance_error(
-      f, [&](const torch::Tensor& t, const groups::GroupElement& g) { return in.transform(t, g); },
-      [&](const torch::Tensor& t, const groups::GroupElement& g) { return out.transform(t, g); }, x,
-      layers::default_check_elements(in.group()));
+layers::EquivarianceReport check(const layers::TensorMap& f, const FieldType& in, const FieldType& out,
+                                 const torch::Tensor& x) {
+  return layers::equivariance_error(f, in, out, x);
 }
 
 }  // namespace

@@ -11,12 +11,9 @@ using namespace eqnca;
 using layers::FieldType;
 
 namespace {
-layers::EquivarianceReport check(const std::function<torch::Tensor(const torch::Tensor&)>& f, const FieldType& in,
-                                 const FieldType& out, const torch::Tensor& x) {
-  return layers::equivariance_error(
-      f, [&](const torch::Tensor& t, const groups::GroupElement& g) { return in.transform(t, g); },
-      [&](const torch::Tensor& t, const groups::GroupElement& g) { return out.transform(t, g); }, x,
-      layers::default_check_elements(in.group()));
+layers::EquivarianceReport check(const layers::TensorMap& f, const FieldType& in, const FieldType& out,
+                                 const torch::Tensor& x) {
+  return layers::equivariance_error(f, in, out, x);
 }
 }  // namespace
 
