@@ -34,6 +34,7 @@ if command -v update-alternatives >/dev/null; then
 fi
 
 jobs=${EQNCA_JOBS:-$(nproc)}
-cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$build.configure.log" 2>&1 ||
-  { cat "$build.configure.log"; echo "eqnca setup: cmake configure failed" >&2; exit 1; }
+mkdir -p "$build"
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$build/configure.log" 2>&1 ||
+  { cat "$build/configure.log"; echo "eqnca setup: cmake configure failed" >&2; exit 1; }
 cmake --build "$build" -j "$jobs"
