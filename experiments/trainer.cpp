@@ -1,8 +1,6 @@
 // The training loop (see trainer.h).
 #include "experiments/trainer.h"
 
-#include "models/sobel_mlp_step.h"
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -26,6 +24,7 @@
 #include "experiments/progress.h"
 #include "experiments/run_log.h"
 #include "experiments/target.h"
+#include "models/sobel_mlp_step.h"
 
 namespace eqnca::experiments {
 namespace {
