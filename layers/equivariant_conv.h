@@ -19,7 +19,7 @@
 
 #include "groups/steerable_basis.h"
 #include "layers/field_type.h"
-#include "layers/nca_mechanics.h"
+#include "layers/padding.h"
 
 namespace eqnca::layers {
 

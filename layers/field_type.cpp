@@ -63,7 +63,7 @@ void FieldType::check(const torch::Tensor& x, const std::string& where) const {
 
 torch::Tensor FieldType::transform(const torch::Tensor& x, const groups::GroupElement& g) const {
   check(x, "FieldType::transform");
-  return groups::act_on_field(x, sum_, g);
+  return layers::act_on_field(x, sum_, g);
 }
 
 std::string FieldType::describe() const {

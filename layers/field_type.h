@@ -8,7 +8,7 @@
 
 #include <torch/types.h>
 
-#include "groups/grid_action.h"
+#include "layers/grid_action.h"
 #include "groups/representation.h"
 
 namespace eqnca::layers {

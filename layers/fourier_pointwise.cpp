@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "groups/grid_action.h"
+#include "layers/grid_action.h"
 
 namespace eqnca::layers {
 
@@ -43,8 +43,8 @@ FourierPointwiseImpl::FourierPointwiseImpl(FieldType type, int samples) : type_(
   Eigen::MatrixXd s(Eigen::Index(points.size()), rep.dim());
   for (size_t i = 0; i < points.size(); ++i) s.row(Eigen::Index(i)) = (rep(points[i]) * u).transpose();
   const Eigen::MatrixXd pinv = s.completeOrthogonalDecomposition().pseudoInverse();
-  sample_ = register_buffer("sample", groups::to_tensor(s, torch::kFloat));
-  project_ = register_buffer("project", groups::to_tensor(pinv, torch::kFloat));
+  sample_ = register_buffer("sample", layers::to_tensor(s, torch::kFloat));
+  project_ = register_buffer("project", layers::to_tensor(pinv, torch::kFloat));
 }
 
 torch::Tensor FourierPointwiseImpl::forward(const torch::Tensor& x) {

@@ -1,4 +1,4 @@
-// The mechanics every NCA shares, apart from its update rule: padding, the alive mask
+// The mechanics every NCA shares, apart from its update rule: the alive mask
 // (3x3 max-pool of alpha > 0.1, taken before and after the update), the stochastic update
 // mask (each cell fires with probability `fire_rate`), and the residual masked update.
 // All are equivariant to the grid action: max-pool and thresholds act per cell on an
@@ -9,14 +9,9 @@
 
 #include <torch/types.h>
 
+#include "layers/padding.h"
+
 namespace eqnca::layers {
-
-enum class Padding { Zeros, Circular };
-Padding padding_from_name(const std::string& name);  // "zeros" | "circular"; throws otherwise
-std::string padding_name(Padding p);
-
-// Pads by `radius` cells on every side; zeros pads nothing for convolutions that pad themselves.
-torch::Tensor pad_field(const torch::Tensor& x, int radius, Padding padding);
 
 // (batch, 1, H, W) boolean: some cell of the 3x3 neighbourhood has alpha > threshold.
 torch::Tensor alive_mask(const torch::Tensor& state, Padding padding, int alpha_channel = 3,

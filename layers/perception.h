@@ -14,7 +14,7 @@
 #include <torch/types.h>
 
 #include "layers/field_type.h"
-#include "layers/nca_mechanics.h"
+#include "layers/padding.h"
 
 namespace eqnca::layers {
 

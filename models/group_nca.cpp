@@ -75,14 +75,14 @@ torch::Tensor GroupNcaImpl::step(const torch::Tensor& state, const torch::Tensor
   return layers::nca_update(state, delta, update_mask, padding_);
 }
 
-std::optional<SobelMlpWeights> GroupNcaImpl::sobel_mlp_weights() const {
+std::optional<kernels::SobelMlpWeights> GroupNcaImpl::sobel_mlp_weights() const {
   if (!group_.finite()) return std::nullopt;
   auto bias_or_zeros = [](const torch::Tensor& b, int64_t n, const torch::Tensor& like) {
     return b.defined() ? b : torch::zeros({n}, like.options());
   };
   const torch::Tensor w1 = hidden->expand_filter().flatten(1).mm(lift->feature_map());
   const torch::Tensor w2 = output->expand_filter().flatten(1);
-  return SobelMlpWeights{w1, bias_or_zeros(hidden->expand_bias(), w1.size(0), w1), w2,
+  return kernels::SobelMlpWeights{w1, bias_or_zeros(hidden->expand_bias(), w1.size(0), w1), w2,
                          bias_or_zeros(output->expand_bias(), w2.size(0), w2)};
 }
 

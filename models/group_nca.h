@@ -33,7 +33,7 @@ class GroupNcaImpl : public NcaModelImpl {
   void begin_rollout() override;
   void end_rollout() override;
   // Finite groups: w1 = hidden filter x the lift's feature map; nullopt for SO(2) / O(2).
-  std::optional<SobelMlpWeights> sobel_mlp_weights() const override;
+  std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override;
 
   layers::SobelLiftPerception lift{nullptr};       // finite groups
   layers::EquivariantConv perception{nullptr};     // continuous groups (3x3)

@@ -20,14 +20,14 @@ torch::Tensor GrowingNcaImpl::step(const torch::Tensor& state, const torch::Tens
   return layers::nca_update(state, update(perception(state)), update_mask, padding_);
 }
 
-std::optional<SobelMlpWeights> GrowingNcaImpl::sobel_mlp_weights() const {
+std::optional<kernels::SobelMlpWeights> GrowingNcaImpl::sobel_mlp_weights() const {
   using layers::PerceptionFilter;
   const std::vector<PerceptionFilter> sobel{PerceptionFilter::Identity, PerceptionFilter::SobelX, PerceptionFilter::SobelY};
   if (perception->options().filters() != sobel) return std::nullopt;
   const auto& fc0 = update->fc0;
   const auto& fc1 = update->fc1;
   if (!fc0->bias.defined() || !fc1->bias.defined()) return std::nullopt;
-  return SobelMlpWeights{fc0->weight.flatten(1), fc0->bias, fc1->weight.flatten(1), fc1->bias};
+  return kernels::SobelMlpWeights{fc0->weight.flatten(1), fc0->bias, fc1->weight.flatten(1), fc1->bias};
 }
 
 }  // namespace eqnca::models

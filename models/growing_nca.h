@@ -18,7 +18,7 @@ class GrowingNcaImpl : public NcaModelImpl {
   groups::Group group() const override { return groups::Group::cyclic(1); }
   int64_t channels() const override { return channels_; }
   std::string name() const override { return "growing"; }
-  std::optional<SobelMlpWeights> sobel_mlp_weights() const override;
+  std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override;
 
   layers::NcaPerception perception{nullptr};
   DenseUpdate update{nullptr};

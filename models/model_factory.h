@@ -15,7 +15,6 @@ struct ModelConfig {
   int hidden = 128;           // hidden width of the update rule (baselines, in channels)
   int hidden_fields = 0;      // group models: hidden fields (0 = the parameter-matched default)
   int state_fields = 0;       // group models: oriented state fields (0 = default)
-  int perception_fields = 0;  // group models: fields out of the learnable 3x3 perception (0 = default)
   int band_limit = 3;         // so2 / o2: highest irrep frequency
   double fire_rate = 0.5;
   std::string padding = "zeros";  // zeros | circular

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "groups/grid_action.h"
+#include "layers/grid_action.h"
 
 namespace eqnca::models {
 
@@ -46,11 +46,11 @@ torch::Tensor NcaModelImpl::seed(int64_t batch, int64_t height, int64_t width, c
 }
 
 torch::Tensor NcaModelImpl::transform_fiber(const torch::Tensor& fiber, const groups::GroupElement& g) const {
-  return groups::act_on_channels(fiber, state_rep(g));
+  return layers::act_on_channels(fiber, state_rep(g));
 }
 
 torch::Tensor NcaModelImpl::transform_state(const torch::Tensor& state, const groups::GroupElement& g) const {
-  return groups::act_on_channels(groups::rotate_grid(state, g), state_rep(g));
+  return layers::act_on_channels(layers::rotate_grid(state, g), state_rep(g));
 }
 
 Eigen::MatrixXd NcaModelImpl::state_rep(const groups::GroupElement& g) const {

@@ -19,7 +19,7 @@
 #include "groups/group.h"
 #include "layers/field_type.h"
 #include "layers/nca_mechanics.h"
-#include "models/sobel_mlp_step.h"
+#include "kernels/sobel_mlp_step.h"
 
 namespace eqnca::models {
 
@@ -60,8 +60,8 @@ class NcaModelImpl : public torch::nn::Module {
 
   // Models whose step is "identity + Sobel features, linear, ReLU, linear" return the weights
   // of that step (expanded now, with autograd history to the parameters), so drivers can run
-  // the fused step (models/sobel_mlp_step.h); call it once per rollout. Others return nullopt.
-  virtual std::optional<SobelMlpWeights> sobel_mlp_weights() const { return std::nullopt; }
+  // the fused step (kernels/sobel_mlp_step.h); call it once per rollout. Others return nullopt.
+  virtual std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const { return std::nullopt; }
 
   int64_t parameter_count() const;
 

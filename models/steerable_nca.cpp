@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "groups/grid_action.h"
+#include "layers/grid_action.h"
 
 namespace eqnca::models {
 namespace {
@@ -57,7 +57,7 @@ torch::Tensor SteerableNcaImpl::step(const torch::Tensor& state, const torch::Te
 }
 
 torch::Tensor SteerableNcaImpl::transform_state(const torch::Tensor& state, const groups::GroupElement& g) const {
-  return turn_angles(groups::rotate_grid(state, g), g);
+  return turn_angles(layers::rotate_grid(state, g), g);
 }
 
 torch::Tensor SteerableNcaImpl::transform_fiber(const torch::Tensor& fiber, const groups::GroupElement& g) const {

@@ -3,7 +3,7 @@
 // per-cell arithmetic); with an independent mask they do not. Circular padding wraps.
 #include <gtest/gtest.h>
 
-#include "groups/grid_action.h"
+#include "layers/grid_action.h"
 #include "layers/nca_mechanics.h"
 
 using namespace eqnca;
@@ -30,7 +30,7 @@ TEST(NcaMechanics, UpdateCommutesWithRotationWhenTheMaskIsRotatedToo) {
   const torch::Tensor out = layers::nca_update(s, ds, mask, layers::Padding::Zeros);
   double independent = 0.0;
   for (const auto& g : d4.elements()) {
-    auto r = [&](const torch::Tensor& t) { return groups::rotate_grid(t, g); };
+    auto r = [&](const torch::Tensor& t) { return layers::rotate_grid(t, g); };
     const torch::Tensor lhs = layers::nca_update(r(s), r(ds), r(mask), layers::Padding::Zeros);
     EXPECT_EQ((lhs - r(out)).abs().max().item<float>(), 0.0f);
     const torch::Tensor other = layers::stochastic_update_mask(2, 9, 9, 0.5, s.options());

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "groups/grid_action.h"
+#include "layers/grid_action.h"
 #include "layers/fourier_pointwise.h"
 #include "layers/nonlinearities.h"
 
@@ -16,8 +16,8 @@ using layers::FieldType;
 namespace {
 double channel_error(const std::function<torch::Tensor(const torch::Tensor&)>& f, const FieldType& in,
                      const FieldType& out, const torch::Tensor& v, const groups::GroupElement& g) {
-  const torch::Tensor lhs = f(groups::act_on_channels(v, in.representation()(g)));
-  const torch::Tensor rhs = groups::act_on_channels(f(v), out.representation()(g));
+  const torch::Tensor lhs = f(layers::act_on_channels(v, in.representation()(g)));
+  const torch::Tensor rhs = layers::act_on_channels(f(v), out.representation()(g));
   return ((lhs - rhs).norm() / rhs.norm().clamp_min(1e-12)).item<double>();
 }
 }  // namespace

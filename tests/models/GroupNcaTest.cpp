@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "ModelTestUtil.h"
+#include "tests/models/ModelTestUtil.h"
 
 using namespace eqnca;
 

@@ -7,7 +7,7 @@
 
 #include <torch/serialize.h>
 
-#include "ModelTestUtil.h"
+#include "tests/models/ModelTestUtil.h"
 
 using namespace eqnca;
 

@@ -6,7 +6,7 @@
 
 #include <torch/types.h>
 
-#include "groups/grid_action.h"
+#include "layers/grid_action.h"
 #include "models/model_factory.h"
 
 namespace eqnca::model_testing {
@@ -36,7 +36,7 @@ inline double rollout_error(models::NcaModel& m, const torch::Tensor& s, const g
   m->begin_rollout();
   for (int t = 0; t < steps; ++t) {
     const torch::Tensor mask = layers::stochastic_update_mask(1, s.size(2), s.size(3), 0.5, s.options());
-    a = m->step(a, groups::rotate_grid(mask, g));
+    a = m->step(a, layers::rotate_grid(mask, g));
     b = m->step(b, mask);
     const torch::Tensor gb = m->transform_state(b, g);
     worst = std::max(worst, ((a - gb).norm() / gb.norm().clamp_min(1e-30)).item<double>());

@@ -1,0 +1,34 @@
+// The `eqnca` executable: one CLI11 app whose subcommands live in cmd_*.cpp. Every failure ends
+// as a single line "eqnca: error: <message>" on stderr and exit status 1; --help works on every
+// subcommand.
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "experiments/cli/commands.h"
+
+int main(int argc, char** argv) {
+  namespace ex = eqnca::experiments;
+  CLI::App app{"eqnca: rotation-equivariant neural cellular automata", "eqnca"};
+  app.require_subcommand(1);
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "eqnca: error: " + std::string(e.what()) + " (see --help)\n";
+  });
+  ex::add_train_command(app);
+  ex::add_grow_command(app);
+  ex::add_equivariance_command(app);
+  ex::add_bench_command(app);
+  ex::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));  // LibTorch errors append backtraces
+    std::cerr << "eqnca: error: " << what << "\n";
+    return 1;
+  }
+  return 0;
+}

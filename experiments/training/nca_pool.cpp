@@ -1,0 +1,74 @@
+// Sample pool, batch preparation and circular damage (see nca_pool.h).
+#include "experiments/training/nca_pool.h"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace eqnca::experiments {
+
+PoolMode pool_mode_from_name(const std::string& name) {
+  if (name == "growing") return PoolMode::Growing;
+  if (name == "persistent") return PoolMode::Persistent;
+  if (name == "regenerating") return PoolMode::Regenerating;
+  throw std::invalid_argument(fmt::format("--mode must be one of growing|persistent|regenerating, got '{}'", name));
+}
+
+torch::Tensor damage_with_circles(const torch::Tensor& states) {
+  const int64_t n = states.size(0), h = states.size(2), w = states.size(3);
+  // Drawn on the CPU generator whatever the device, so runs on any device consume it alike.
+  auto centre = torch::rand({n, 2, 1, 1}, torch::kFloat32) - 0.5;  // (x, y) in [-0.5, 0.5)
+  auto radius = torch::rand({n, 1, 1}, torch::kFloat32) * 0.3 + 0.1;
+  auto y = torch::linspace(-1.0, 1.0, h, torch::kFloat32).view({1, h, 1});
+  auto x = torch::linspace(-1.0, 1.0, w, torch::kFloat32).view({1, 1, w});
+  auto dx = x - centre.select(1, 0), dy = y - centre.select(1, 1);
+  auto keep = (dx * dx + dy * dy >= radius * radius).to(states.scalar_type()).unsqueeze(1);  // (n, 1, h, w)
+  return states * keep.to(states.device());
+}
+
+SamplePool::SamplePool(PoolMode mode, int64_t size, torch::Tensor seed) : mode_(mode), seed_(std::move(seed)) {
+  TORCH_CHECK(seed_.dim() == 4 && seed_.size(0) == 1, "SamplePool: expected a seed (1, C, H, W), got ", seed_.sizes());
+  TORCH_CHECK(size >= 1, "SamplePool: size must be positive, got ", size);
+  seed_ = seed_.detach();
+  if (mode_ != PoolMode::Growing) pool_ = seed_.repeat({size, 1, 1, 1});
+}
+
+SamplePool::Batch SamplePool::sample(int64_t batch, const LossFunction& loss) {
+  torch::NoGradGuard no_grad;
+  Batch out;
+  if (mode_ == PoolMode::Growing) {
+    out.states = seed_.repeat({batch, 1, 1, 1});
+    return out;
+  }
+  TORCH_CHECK(batch <= pool_.size(0), "SamplePool: batch ", batch, " exceeds the pool size ", pool_.size(0));
+  auto indices = torch::randperm(pool_.size(0), torch::kLong).slice(0, 0, batch);
+  auto states = pool_.index_select(0, indices.to(pool_.device()));
+  // Highest loss first; stable so ties (e.g. several seeds) keep their drawn order.
+  auto order = std::get<1>(loss(states).sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
+  out.indices = indices.index_select(0, order.cpu());
+  states = states.index_select(0, order);
+  states.slice(0, 0, 1).copy_(seed_);
+  if (mode_ == PoolMode::Regenerating && batch > 1) {
+    const int64_t damaged = std::min<int64_t>(3, batch - 1);
+    auto best = states.slice(0, batch - damaged, batch);
+    best.copy_(damage_with_circles(best));
+  }
+  out.states = states;
+  return out;
+}
+
+void SamplePool::commit(const Batch& batch, const torch::Tensor& states) {
+  if (mode_ == PoolMode::Growing) return;
+  torch::NoGradGuard no_grad;
+  pool_.index_copy_(0, batch.indices.to(pool_.device()), states.detach());
+}
+
+void SamplePool::set_states(const torch::Tensor& states) {
+  if (mode_ == PoolMode::Growing) return;
+  TORCH_CHECK(states.sizes() == pool_.sizes(), "SamplePool: checkpoint pool has shape ", states.sizes(),
+              ", expected ", pool_.sizes());
+  torch::NoGradGuard no_grad;
+  pool_.copy_(states);
+}
+
+}  // namespace eqnca::experiments

@@ -1,0 +1,244 @@
+// The training loop (see trainer.h).
+#include "experiments/training/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <torch/cuda.h>
+#include <torch/optim/adam.h>
+#include <torch/utils.h>
+
+#include "experiments/io/atomic_file.h"
+#include "experiments/training/checkpoint.h"
+#include "experiments/training/curriculum.h"
+#include "experiments/training/losses.h"
+#include "experiments/training/nca_pool.h"
+#include "experiments/io/progress.h"
+#include "experiments/io/run_log.h"
+#include "experiments/training/target.h"
+#include "models/fused_rollout.h"
+
+namespace eqnca::experiments {
+namespace {
+
+const char* const kScalars[] = {"train/loss", "train/lr", "train/grad_norm", "train/wall_time", "train/iteration"};
+constexpr int kSnapshotStates = 4;
+
+std::map<std::string, std::string> toml_values(const std::string& toml) {
+  std::map<std::string, std::string> values;
+  std::istringstream in(toml);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find(" = ");
+    if (!line.empty() && line[0] != '#' && eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 3);
+  }
+  return values;
+}
+
+// A resumed run must train the same model on the same data; schedules and logging may change.
+void check_resumable(const std::string& saved_toml, const std::string& current_toml) {
+  const auto saved = toml_values(saved_toml), current = toml_values(current_toml);
+  for (const char* key : {"model", "channels", "hidden", "hidden-fields", "state-fields",
+                          "band-limit", "padding", "target-size", "pad", "grid", "pool-size", "mode"}) {
+    const auto s = saved.find(key), c = current.find(key);
+    const std::string sv = s == saved.end() ? "?" : s->second, cv = c == current.end() ? "?" : c->second;
+    if (sv != cv)
+      throw std::invalid_argument(
+          fmt::format("cannot resume: --{} is {} but the checkpoint was trained with {}", key, cv, sv));
+  }
+}
+
+// Distill's gradient normalisation: every parameter's gradient scaled to unit norm, so the
+// step size is set by the learning rate alone. Returns the global norm before scaling.
+double normalise_gradients(const std::vector<torch::Tensor>& parameters) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor total;
+  for (const auto& p : parameters) {
+    if (!p.grad().defined()) continue;
+    auto g = p.grad();
+    auto norm = g.norm();
+    total = total.defined() ? total + norm.pow(2) : norm.pow(2);
+    g.div_(norm + 1e-8);
+  }
+  return total.defined() ? std::sqrt(total.item<double>()) : 0.0;
+}
+
+bool parameters_finite(const std::vector<torch::Tensor>& parameters) {
+  for (const auto& p : parameters)
+    if (!torch::isfinite(p).all().item<bool>()) return false;
+  return true;
+}
+
+std::vector<float> to_floats(const torch::Tensor& t) {
+  auto c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
+  config.validate();
+  const bool cuda = config.device == "cuda";
+  if (cuda && !torch::cuda::is_available()) throw std::runtime_error("CUDA requested but not available");
+  const torch::Device device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  if (config.threads > 0) torch::set_num_threads(config.threads);
+
+  namespace fs = std::filesystem;
+  ensure_writable_directory(config.out_dir);
+  TrainResult result;
+  result.log_path = (fs::path(config.out_dir) / "run.h5").string();
+  result.checkpoint_path = (fs::path(config.out_dir) / "checkpoint.pt").string();
+  if (!resume && fs::exists(result.log_path))
+    throw std::runtime_error(fmt::format("output folder '{}' already holds a run; pass --resume to continue it "
+                                         "or choose another --out",
+                                         config.out_dir));
+  if (resume && !fs::exists(result.checkpoint_path))
+    throw std::runtime_error(fmt::format("cannot resume: no checkpoint '{}'", result.checkpoint_path));
+
+  const int grid = config.grid_size();
+  const auto target = load_target(config.target, config.target_size, grid, grid).to(device);
+
+  // Seeding before the model is built makes its initialisation part of the run's seed.
+  torch::manual_seed(config.seed);
+  models::NcaModel model = models::make_model(config.model);
+  model->to(device);
+  const LossFunction loss_fn = make_loss(config.loss, target, model->group());
+  SamplePool pool(pool_mode_from_name(config.mode), config.pool_size, model->seed(1, grid, grid).to(device));
+  std::optional<Curriculum> curriculum;
+  if (config.curriculum) curriculum.emplace(grid, grid);
+  auto parameters = model->parameters();
+  torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(config.lr));
+
+  const std::string toml = config.to_toml();
+  int start = 0;
+  double wall_before = 0.0;
+  std::optional<RunLog> log;
+  if (resume) {
+    TrainingState saved = load_checkpoint(result.checkpoint_path, *model, optimizer, device);
+    check_resumable(saved.config_toml, toml);
+    start = static_cast<int>(saved.iteration);
+    wall_before = saved.wall_time;
+    if (saved.pool.defined()) pool.set_states(saved.pool.to(device));
+    if (curriculum && saved.curriculum.defined()) curriculum->set_state(saved.curriculum);
+    if (saved.cpu_rng.defined()) restore_cpu_rng_state(saved.cpu_rng);
+    log.emplace(RunLog::open_existing(result.log_path));
+    for (const char* name : kScalars) {
+      if (!log->exists(name)) continue;
+      const auto rows = log->read_scalars(name).size();
+      if (rows < static_cast<size_t>(start))
+        throw std::runtime_error(fmt::format("cannot resume: '{}' has {} rows of {} but the checkpoint is at "
+                                             "iteration {}",
+                                             result.log_path, rows, name, start));
+      log->truncate(name, static_cast<hsize_t>(start));
+    }
+    log->set_attribute("/", "resumed_at_iteration", static_cast<double>(start));
+    out << fmt::format("resuming {} at iteration {}\n", config.out_dir, start);
+  } else {
+    log.emplace(RunLog::create(result.log_path, toml));
+  }
+  write_file_atomically((fs::path(config.out_dir) / "config.toml").string(), [&toml](const std::string& tmp) {
+    std::ofstream file(tmp);
+    file << toml;
+    if (!file.flush()) throw std::runtime_error("cannot write " + tmp);
+  });
+
+  const auto session_start = std::chrono::steady_clock::now();
+  auto wall_time = [&] {
+    return wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
+  };
+  int last_checkpoint = resume ? start : -1;
+  auto checkpoint = [&](int completed) {
+    log->flush();  // the log always covers at least the checkpoint's iterations
+    TrainingState state;
+    state.iteration = completed;
+    state.wall_time = wall_time();
+    state.pool = pool.states();
+    if (curriculum) state.curriculum = curriculum->state();
+    state.cpu_rng = capture_cpu_rng_state();
+    state.config_toml = toml;
+    save_checkpoint(result.checkpoint_path, *model, optimizer, state);
+    last_checkpoint = completed;
+  };
+  auto fail = [&](const std::string& what, int iteration) {
+    log->flush();
+    const std::string kept = last_checkpoint >= 0
+                                 ? fmt::format("last good checkpoint '{}' (iteration {}) kept",
+                                               result.checkpoint_path, last_checkpoint)
+                                 : std::string("no checkpoint was written yet");
+    throw std::runtime_error(fmt::format("{} at iteration {}; {}", what, iteration, kept));
+  };
+
+  Progress progress(config.iterations, out, &out == &std::cerr && stderr_is_terminal());
+  result.iterations = start;
+  for (int it = start; it < config.iterations; ++it) {
+    const double lr = it < config.lr_drop ? config.lr : config.lr_final;
+    for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+    // CUDA update masks come from the CUDA generator: reseed it per iteration so a resumed
+    // run draws the same masks (CUDA kernels may still differ in the last bits).
+    if (cuda) torch::cuda::manual_seed_all(config.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(it));
+
+    SamplePool::Batch batch = pool.sample(config.batch, loss_fn);
+    torch::Tensor x = batch.states;
+    if (curriculum) x = curriculum->perturb(x);
+    int steps = static_cast<int>(torch::randint(config.min_steps, config.max_steps + 1, {1}, torch::kLong).item<int64_t>());
+    if (curriculum) steps += curriculum->extra_steps();
+
+    // The fused Sobel-MLP step where the model has one (growing, c4, d4, c8, c16; same masks
+    // as the plain loop), the model's own step() otherwise.
+    x = models::grow_fast(*model, x, steps);
+    const torch::Tensor loss = loss_fn(x).mean();
+    const double loss_value = loss.item<double>();
+    const int iteration = it + 1;  // 1-based in logs and messages
+    if (!std::isfinite(loss_value)) {
+      // Logged so the curve shows where it broke; resume truncates it away.
+      log->append_scalar("train/loss", loss_value);
+      log->append_scalar("train/lr", lr);
+      log->append_scalar("train/grad_norm", std::nan(""));
+      log->append_scalar("train/wall_time", wall_time());
+      log->append_scalar("train/iteration", iteration);
+      fail(std::isnan(loss_value) ? "loss became NaN" : "loss became infinite", iteration);
+    }
+
+    optimizer.zero_grad();
+    loss.backward();
+    const double grad_norm = normalise_gradients(parameters);
+    optimizer.step();
+    if (!parameters_finite(parameters)) fail("parameters became NaN or infinite", iteration);
+    pool.commit(batch, x);
+    if (curriculum) curriculum->observe(loss_value);
+
+    log->append_scalar("train/loss", loss_value);
+    log->append_scalar("train/lr", lr);
+    log->append_scalar("train/grad_norm", grad_norm);
+    log->append_scalar("train/wall_time", wall_time());
+    log->append_scalar("train/iteration", iteration);
+    if (config.snapshot_every > 0 && iteration % config.snapshot_every == 0) {
+      auto states = x.detach().slice(0, 0, std::min<int64_t>(kSnapshotStates, x.size(0)));
+      std::vector<hsize_t> dims(states.sizes().begin(), states.sizes().end());
+      log->write_array(fmt::format("snapshots/iteration_{:07d}", iteration), to_floats(states), dims);
+    }
+    if (iteration % config.log_every == 0) log->flush();
+    result.final_loss = loss_value;
+    result.iterations = iteration;
+    progress.update(iteration, loss_value,
+                    fmt::format("lr {:.3g}", lr) + (curriculum ? " " + curriculum->describe() : std::string()));
+    if (iteration % config.checkpoint_every == 0 || iteration == config.iterations) checkpoint(iteration);
+  }
+  if (start >= config.iterations) {
+    const auto losses = log->read_scalars("train/loss");
+    if (!losses.empty()) result.final_loss = losses.back();
+  }
+  progress.finish();
+  log->flush();
+  result.wall_s = wall_time();
+  return result;
+}
+
+}  // namespace eqnca::experiments

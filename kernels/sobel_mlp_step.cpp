@@ -1,0 +1,112 @@
+// The fused Sobel-MLP step: dispatch, autograd and the torch-ops path; see sobel_mlp_step.h.
+#include "kernels/sobel_mlp_step.h"
+
+#include <vector>
+
+#include <torch/csrc/autograd/custom_function.h>
+
+#include "layers/perception.h"
+#include "kernels/sobel_mlp_cpu.h"
+#include "layers/nca_mechanics.h"
+
+namespace eqnca::kernels {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// CPU float32 with a hand-written backward. Saved: the inputs (state, mask, weights: no copies)
+// and the alive mask; backward recomputes the features and the hidden layer from the state.
+class SobelMlpFunction : public torch::autograd::Function<SobelMlpFunction> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& state, const torch::Tensor& mask,
+                               const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
+                               const torch::Tensor& b2, int64_t padding, bool skip_idle) {
+    torch::Tensor alive;
+    torch::Tensor out =
+        detail::sobel_mlp_forward_cpu(state, mask, w1, b1, w2, b2, layers::Padding(padding), skip_idle, &alive);
+    ctx->save_for_backward({state, mask, w1, b1, w2});
+    ctx->saved_data["alive"] = alive;
+    ctx->saved_data["padding"] = padding;
+    ctx->saved_data["skip_idle"] = skip_idle;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_out) {
+    const variable_list v = ctx->get_saved_variables();
+    const detail::SobelMlpGradients g = detail::sobel_mlp_backward_cpu(
+        grad_out[0], v[0], v[1], v[2], v[3], v[4], ctx->saved_data["alive"].toTensor(),
+        layers::Padding(ctx->saved_data["padding"].toInt()), ctx->saved_data["skip_idle"].toBool());
+    return {g.state, torch::Tensor(), g.w1, g.b1, g.w2, g.b2, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+void check_shapes(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& w) {
+  TORCH_CHECK(state.dim() == 4, "sobel_mlp_step: expected a (B, H, W, C) state, got ", state.sizes());
+  const int64_t b = state.size(0), h = state.size(1), wd = state.size(2), c = state.size(3);
+  TORCH_CHECK((mask.dim() == 3 || (mask.dim() == 4 && mask.size(3) == 1)) && mask.size(0) == b &&
+                  mask.size(1) == h && mask.size(2) == wd,
+              "sobel_mlp_step: expected a (", b, ", ", h, ", ", wd, ") mask, got ", mask.sizes());
+  TORCH_CHECK(w.w1.defined() && w.b1.defined() && w.w2.defined() && w.b2.defined(),
+              "sobel_mlp_step: all of w1, b1, w2, b2 must be defined");
+  const int64_t hidden = w.w1.size(0);
+  TORCH_CHECK(w.w1.dim() == 2 && w.w1.size(1) == 3 * c, "sobel_mlp_step: expected w1 (hidden, ", 3 * c, "), got ",
+              w.w1.sizes());
+  TORCH_CHECK(w.b1.dim() == 1 && w.b1.size(0) == hidden, "sobel_mlp_step: expected b1 (", hidden, "), got ",
+              w.b1.sizes());
+  TORCH_CHECK(w.w2.dim() == 2 && w.w2.size(0) == c && w.w2.size(1) == hidden, "sobel_mlp_step: expected w2 (", c,
+              ", ", hidden, "), got ", w.w2.sizes());
+  TORCH_CHECK(w.b2.dim() == 1 && w.b2.size(0) == c, "sobel_mlp_step: expected b2 (", c, "), got ", w.b2.sizes());
+  TORCH_CHECK(c > 3, "sobel_mlp_step: the state needs an alpha channel (3), got ", c, " channels");
+}
+
+bool fast_path(const torch::Tensor& state, const SobelMlpWeights& w) {
+  for (const torch::Tensor* t : {&state, &w.w1, &w.b1, &w.w2, &w.b2})
+    if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat) return false;
+  return true;
+}
+
+}  // namespace
+
+torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& weights,
+                             layers::Padding padding, bool skip_idle) {
+  check_shapes(state, mask, weights);
+  if (!fast_path(state, weights)) return sobel_mlp_step_reference(state, mask, weights, padding);
+  const torch::Tensor x = state.contiguous();
+  const torch::Tensor m = mask.to(torch::kFloat).contiguous().view({state.size(0), state.size(1), state.size(2)});
+  bool needs_grad = false;
+  if (torch::GradMode::is_enabled())
+    for (const torch::Tensor* t : {&state, &weights.w1, &weights.b1, &weights.w2, &weights.b2})
+      needs_grad = needs_grad || t->requires_grad();
+  if (!needs_grad)
+    return detail::sobel_mlp_forward_cpu(x, m, weights.w1, weights.b1, weights.w2, weights.b2, padding, skip_idle,
+                                         nullptr);
+  return SobelMlpFunction::apply(x, m, weights.w1, weights.b1, weights.w2, weights.b2, int64_t(padding), skip_idle);
+}
+
+torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::Tensor& mask,
+                                       const SobelMlpWeights& weights, layers::Padding padding) {
+  check_shapes(state, mask, weights);
+  using layers::PerceptionFilter;
+  const int64_t c = state.size(3);
+  const torch::Tensor kernel =
+      torch::stack({layers::perception_kernel(PerceptionFilter::Identity), layers::perception_kernel(PerceptionFilter::SobelX),
+                    layers::perception_kernel(PerceptionFilter::SobelY)})
+          .unsqueeze(1)
+          .repeat({c, 1, 1, 1})
+          .to(state.options());  // (3C, 1, 3, 3): feature c*3 + k
+  const torch::Tensor x = state.permute({0, 3, 1, 2});
+  const std::vector<int64_t> one{1, 1}, zero{0, 0};
+  const torch::Tensor f = (padding == layers::Padding::Circular
+                               ? torch::conv2d(layers::pad_field(x, 1, padding), kernel, torch::Tensor(), one, zero, one, c)
+                               : torch::conv2d(x, kernel, torch::Tensor(), one, one, one, c))
+                              .permute({0, 2, 3, 1});
+  const torch::Tensor h = torch::relu(torch::matmul(f, weights.w1.t()) + weights.b1);
+  const torch::Tensor d = torch::matmul(h, weights.w2.t()) + weights.b2;
+  const torch::Tensor u = state + d * mask.reshape({state.size(0), state.size(1), state.size(2), 1}).to(state.dtype());
+  const torch::Tensor alive =
+      torch::logical_and(layers::alive_mask(x, padding), layers::alive_mask(u.permute({0, 3, 1, 2}), padding));
+  return (u * alive.permute({0, 2, 3, 1}).to(state.dtype())).contiguous();
+}
+
+}  // namespace eqnca::kernels

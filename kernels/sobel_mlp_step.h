@@ -1,0 +1,39 @@
+// The fused NCA step of every model whose perception is "identity + Sobel pair per channel,
+// then a linear map" (growing; the finite group models c4, d4, c8, c16, whose Sobel lift is a
+// fixed map folded into the first layer): per cell, with features f = [x_c, dx_c, dy_c]
+// (index c*3 + k, NcaPerception's layout for {Identity, SobelX, SobelY}, y up),
+//   d = W2 relu(W1 f + b1) + b2,   y = (x + d * mask) * (alive(x) & alive(x + d * mask)),
+// alive = 3x3 max of alpha (channel 3) > 0.1, exactly layers::nca_update.
+//
+// Tensors are channels-last, (B, H, W, C) contiguous: the 1x1 layers are then GEMMs over cells
+// with no transposes. On CPU float32 the step is one hand-written kernel (models/sobel_mlp_cpu.h)
+// with its own backward; elsewhere (CUDA, float64) it is the same maths in torch ops.
+#pragma once
+
+#include <torch/types.h>
+
+#include "layers/padding.h"
+
+namespace eqnca::kernels {
+
+// w1 (hidden, 3C), b1 (hidden), w2 (C, hidden), b2 (C): float32, on the state's device. May
+// carry autograd history (e.g. expanded from equivariant coefficients); gradients flow to it.
+struct SobelMlpWeights {
+  torch::Tensor w1, b1, w2, b2;
+};
+
+// One step. state (B, H, W, C); mask (B, H, W) or (B, H, W, 1), 1 where a cell fires (any float
+// is allowed: the update is scaled by it). Differentiable in state and weights (masks are
+// constants; once differentiable); with grad mode off or nothing requiring grad, it runs the
+// growth kernel only; with autograd it saves the inputs and a byte per cell. skip_idle: run the
+// MLP only on cells whose update can reach the result (fired and within one cell of a live
+// one), and its backward only where the upstream gradient is non-zero (alive and fired) - the
+// same results, up to non-finite deltas; false computes every cell, as the plain path does.
+torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& weights,
+                             layers::Padding padding, bool skip_idle = true);
+
+// The same step written with torch ops: the path off CPU float32, and the tests' oracle.
+torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::Tensor& mask,
+                                       const SobelMlpWeights& weights, layers::Padding padding);
+
+}  // namespace eqnca::kernels

@@ -1,0 +1,161 @@
+// RunLog: create/resume semantics, scalar appends across chunk boundaries, truncation for
+// resume, array replacement, attributes, one-line errors, and (when h5py is installed) that an
+// independent reader sees the same file. Values are compared exactly: they are stored as written.
+#include "experiments/io/run_log.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "tests/experiments/TempDir.h"
+
+namespace eqnca::experiments {
+namespace {
+
+const char* kConfig = "[model]\ngroup = \"C4\"\nchannels = 16\n";
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+TEST(RunLogTest, CreateWritesSchemaVersionAndConfig) {
+  testing::TempDir dir;
+  const RunLog log = RunLog::create(dir.file("run.h5"), kConfig);
+  EXPECT_EQ(log.read_attribute("/", "eqnca_schema_version"), "1");
+  EXPECT_EQ(log.read_attribute("/", "config"), kConfig);
+}
+
+TEST(RunLogTest, CreateRefusesExistingFile) {
+  testing::TempDir dir;
+  std::ofstream(dir.file("run.h5")) << "previous run";
+  const std::string message = error_of([&] { RunLog::create(dir.file("run.h5"), kConfig); });
+  EXPECT_NE(message.find(dir.file("run.h5")), std::string::npos) << message;
+  EXPECT_NE(message.find("already exists"), std::string::npos) << message;
+}
+
+TEST(RunLogTest, AppendFlushAndReadBackAcrossChunks) {
+  testing::TempDir dir;
+  RunLog log = RunLog::create(dir.file("run.h5"), kConfig);
+  std::vector<double> expected;
+  for (int i = 0; i < 2500; ++i) {  // more than two 1024-row chunks
+    expected.push_back(1.0 / (i + 1));
+    log.append_scalar("train/loss", expected.back());
+    log.append_scalar("/train/iteration", i + 1);
+  }
+  log.flush();
+  EXPECT_EQ(log.read_scalars("train/loss"), expected);
+  EXPECT_EQ(log.read_scalars("train/iteration").back(), 2500.0);
+  EXPECT_TRUE(log.exists("train"));
+  EXPECT_FALSE(log.exists("eval/rel_error"));
+}
+
+TEST(RunLogTest, ReopenAppendsAfterExistingRows) {
+  testing::TempDir dir;
+  {
+    RunLog log = RunLog::create(dir.file("run.h5"), kConfig);
+    log.append_scalar("train/loss", 3.0);
+    log.append_scalar("train/loss", 2.0);
+  }  // closed here, as at the end of a run
+  RunLog log = RunLog::open_existing(dir.file("run.h5"));
+  log.append_scalar("train/loss", 1.0);
+  log.flush();
+  EXPECT_EQ(log.read_scalars("train/loss"), std::vector<double>({3.0, 2.0, 1.0}));
+  EXPECT_EQ(log.read_attribute("/", "config"), kConfig);
+}
+
+TEST(RunLogTest, TruncateDropsRowsAfterCheckpoint) {
+  testing::TempDir dir;
+  RunLog log = RunLog::create(dir.file("run.h5"), kConfig);
+  for (int i = 0; i < 10; ++i) log.append_scalar("train/loss", i);
+  log.truncate("train/loss", 6);
+  log.append_scalar("train/loss", 100.0);
+  EXPECT_EQ(log.read_scalars("train/loss"), std::vector<double>({0, 1, 2, 3, 4, 5, 100}));
+  EXPECT_THROW(log.truncate("train/loss", 8), std::invalid_argument);
+  log.truncate("train/loss", 0);
+  EXPECT_TRUE(log.read_scalars("train/loss").empty());
+}
+
+TEST(RunLogTest, WriteArrayStoresDimsAndReplaces) {
+  testing::TempDir dir;
+  RunLog log = RunLog::create(dir.file("run.h5"), kConfig);
+  std::vector<float> snapshot(2 * 3 * 4 * 5);
+  for (size_t i = 0; i < snapshot.size(); ++i) snapshot[i] = 0.25f * i;
+  log.write_array("snapshots/iter_000500", snapshot, {2, 3, 4, 5});
+  log.write_array("eval/rel_error", {1, 2, 3, 4, 5, 6}, {2, 3});
+  log.write_array("eval/rel_error", {7, 8}, {1, 2});  // replaced, with a new shape
+  std::vector<hsize_t> dims;
+  EXPECT_EQ(log.read_array("snapshots/iter_000500", &dims), snapshot);
+  EXPECT_EQ(dims, std::vector<hsize_t>({2, 3, 4, 5}));
+  EXPECT_EQ(log.read_array("eval/rel_error", &dims), std::vector<float>({7, 8}));
+  EXPECT_EQ(dims, std::vector<hsize_t>({1, 2}));
+  EXPECT_THROW(log.write_array("eval/bad", {1, 2, 3}, {2, 2}), std::invalid_argument);
+}
+
+TEST(RunLogTest, AttributesRoundTripOnGroupsDatasetsAndRoot) {
+  testing::TempDir dir;
+  RunLog log = RunLog::create(dir.file("run.h5"), kConfig);
+  log.append_scalar("train/loss", 1.0);
+  log.set_attribute("train/loss", "unit", "mse per pixel");
+  log.set_attribute("eval", "angle_deg", 22.5);  // group created on demand
+  log.set_attribute("/", "git_commit", "abc123");
+  log.set_attribute("/", "git_commit", "def456");  // overwrite
+  log.set_attribute("/", "lr", 0.001);
+  EXPECT_EQ(log.read_attribute("train/loss", "unit"), "mse per pixel");
+  EXPECT_EQ(log.read_attribute("eval", "angle_deg"), "22.5");
+  EXPECT_EQ(log.read_attribute("/", "git_commit"), "def456");
+  EXPECT_EQ(std::stod(log.read_attribute("/", "lr")), 0.001);
+}
+
+TEST(RunLogTest, ErrorsAreOneLineAndNameFileAndDataset) {
+  testing::TempDir dir;
+  const RunLog log = RunLog::create(dir.file("run.h5"), kConfig);
+  const std::string message = error_of([&] { log.read_scalars("train/missing"); });
+  EXPECT_NE(message.find(dir.file("run.h5")), std::string::npos) << message;
+  EXPECT_NE(message.find("train/missing"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+}
+
+TEST(RunLogTest, OpenExistingRejectsMissingAndForeignFiles) {
+  testing::TempDir dir;
+  EXPECT_NE(error_of([&] { RunLog::open_existing(dir.file("none.h5")); }).find("does not exist"), std::string::npos);
+  std::ofstream(dir.file("text.h5")) << "not hdf5";
+  EXPECT_NE(error_of([&] { RunLog::open_existing(dir.file("text.h5")); }).find("not an HDF5 file"), std::string::npos);
+  EXPECT_THROW(RunLog::create("/proc/eqnca/run.h5", kConfig), std::runtime_error);
+}
+
+// Returns a python3 that can import h5py, or "" (the default python3 may be a pyenv one
+// without Debian's python3-h5py, so the system interpreter is tried too).
+std::string python_with_h5py() {
+  for (const std::string python : {"python3", "/usr/bin/python3"})
+    if (std::system((python + " -c 'import h5py' >/dev/null 2>&1").c_str()) == 0) return python;
+  return "";
+}
+
+TEST(RunLogTest, H5pyReadsTheFile) {
+  const std::string python = python_with_h5py();
+  if (python.empty()) GTEST_SKIP() << "no python3 with h5py";
+  testing::TempDir dir;
+  {
+    RunLog log = RunLog::create(dir.file("run.h5"), kConfig);
+    for (int i = 0; i < 100; ++i) log.append_scalar("train/loss", i * 0.5);
+    std::vector<float> snapshot(2 * 3 * 4 * 5);
+    for (size_t i = 0; i < snapshot.size(); ++i) snapshot[i] = static_cast<float>(i);
+    log.write_array("snapshots/iter_000005", snapshot, {2, 3, 4, 5});
+    log.set_attribute("train/loss", "unit", "mse");
+    log.flush();
+  }
+  const std::string command = python + " " EQNCA_IO_TEST_DIR "/check_run_log.py '" + dir.file("run.h5") + "'";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+}  // namespace
+}  // namespace eqnca::experiments

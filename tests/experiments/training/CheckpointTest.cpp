@@ -1,0 +1,121 @@
+// Checkpoints: model, Adam state, pool, curriculum and CPU generator survive a round trip (a
+// loaded optimiser takes the same next step); missing, corrupt and foreign files give one-line
+// errors; saving leaves no temporary files behind.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <torch/optim/adam.h>
+#include <torch/serialize.h>
+
+#include "tests/experiments/TempDir.h"
+#include "experiments/training/checkpoint.h"
+#include "models/model_factory.h"
+
+namespace eqnca::experiments {
+namespace {
+
+using testing::TempDir;
+
+models::NcaModel small_model(uint64_t seed) {
+  torch::manual_seed(seed);
+  models::ModelConfig c;
+  c.channels = 8;
+  c.hidden = 16;
+  return models::make_model(c);
+}
+
+// One Adam step on a loss that reaches every parameter.
+void adam_step(models::NcaModel& model, torch::optim::Adam& adam) {
+  adam.zero_grad();
+  torch::Tensor loss = torch::zeros({});
+  for (auto& p : model->parameters()) loss = loss + (p * p).sum() + p.sum();
+  loss.backward();
+  adam.step();
+}
+
+std::string load_error(const std::string& path) {
+  auto model = small_model(0);
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+  try {
+    load_checkpoint(path, *model, adam, torch::kCPU);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(CheckpointTest, RoundTripRestoresEverything) {
+  TempDir dir;
+  const std::string path = dir.file("checkpoint.pt");
+  auto model = small_model(1);
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-2));
+  adam_step(model, adam);
+  adam_step(model, adam);
+  TrainingState state;
+  state.iteration = 42;
+  state.wall_time = 1.5;
+  state.pool = torch::rand({4, 8, 6, 6});
+  state.curriculum = torch::tensor({0.1, 2.0, 3.0, 4.0, 5.0}, torch::kFloat64);
+  state.cpu_rng = capture_cpu_rng_state();
+  state.config_toml = "batch = 4\n";
+  save_checkpoint(path, *model, adam, state);
+  const auto expected_draw = torch::rand({5});
+
+  auto other = small_model(2);  // different initialisation
+  torch::optim::Adam other_adam(other->parameters(), torch::optim::AdamOptions(1e-2));
+  torch::rand({3});  // move the generator on
+  TrainingState loaded = load_checkpoint(path, *other, other_adam, torch::kCPU);
+  EXPECT_EQ(loaded.iteration, 42);
+  EXPECT_DOUBLE_EQ(loaded.wall_time, 1.5);
+  EXPECT_EQ(loaded.config_toml, "batch = 4\n");
+  EXPECT_TRUE(loaded.pool.equal(state.pool));
+  EXPECT_TRUE(loaded.curriculum.equal(state.curriculum));
+  restore_cpu_rng_state(loaded.cpu_rng);
+  EXPECT_TRUE(torch::rand({5}).equal(expected_draw));
+
+  auto a = model->parameters(), b = other->parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i].equal(b[i])) << i;
+  // Adam's moments and step count came along: the next steps agree exactly.
+  adam_step(model, adam);
+  adam_step(other, other_adam);
+  a = model->parameters(), b = other->parameters();
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i].equal(b[i])) << i;
+
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename(), "checkpoint.pt") << "left behind: " << entry.path();
+}
+
+TEST(CheckpointTest, MissingCorruptAndForeignFilesGiveOneLineErrors) {
+  TempDir dir;
+  std::string message = load_error(dir.file("none.pt"));
+  EXPECT_NE(message.find("does not exist"), std::string::npos) << message;
+
+  std::ofstream(dir.file("garbage.pt")) << "this is not a zip archive at all";
+  message = load_error(dir.file("garbage.pt"));
+  EXPECT_NE(message.find("corrupt"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+
+  // A valid torch archive written by something else.
+  torch::serialize::OutputArchive foreign;
+  foreign.write("weights", torch::ones({2}));
+  foreign.save_to(dir.file("foreign.pt"));
+  message = load_error(dir.file("foreign.pt"));
+  EXPECT_NE(message.find("not an eqnca training checkpoint"), std::string::npos) << message;
+
+  // A real checkpoint cut short.
+  auto model = small_model(3);
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+  save_checkpoint(dir.file("good.pt"), *model, adam, {});
+  const auto size = std::filesystem::file_size(dir.file("good.pt"));
+  std::filesystem::copy_file(dir.file("good.pt"), dir.file("cut.pt"));
+  std::filesystem::resize_file(dir.file("cut.pt"), size / 2);
+  message = load_error(dir.file("cut.pt"));
+  EXPECT_NE(message.find("corrupt"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(load_error(dir.file("good.pt")), "");
+}
+
+}  // namespace
+}  // namespace eqnca::experiments

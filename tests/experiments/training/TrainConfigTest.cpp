@@ -1,0 +1,128 @@
+// TrainConfig: range checks with one-line messages, TOML round trip through CLI11's config
+// reader, unknown keys rejected, command line overriding the file.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <gtest/gtest.h>
+
+#include "tests/experiments/TempDir.h"
+#include "experiments/training/train_config.h"
+
+namespace eqnca::experiments {
+namespace {
+
+using testing::TempDir;
+
+std::string validation_error(const TrainConfig& c) {
+  try {
+    c.validate();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void parse(CLI::App& app, std::vector<std::string> args) {
+  std::vector<const char*> argv{"train"};
+  for (auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+  apply_config_file(app);
+}
+
+TEST(ConfigTest, DefaultsAreTheDistillRecipe) {
+  TrainConfig c;
+  EXPECT_NO_THROW(c.validate());
+  EXPECT_EQ(c.grid_size(), 72);
+  EXPECT_EQ(c.pool_size, 1024);
+  EXPECT_EQ(c.batch, 8);
+  EXPECT_DOUBLE_EQ(c.lr, 2e-3);
+}
+
+TEST(ConfigTest, OutOfRangeValuesGiveOneLineErrorsNamingTheOption) {
+  struct Case {
+    void (*mutate)(TrainConfig&);
+    std::string option;
+  };
+  const std::vector<Case> cases = {
+      {[](TrainConfig& c) { c.batch = 0; }, "--batch"},
+      {[](TrainConfig& c) { c.model.fire_rate = 2.0; }, "--fire-rate"},
+      {[](TrainConfig& c) { c.min_steps = 50, c.max_steps = 40; }, "--steps-max"},
+      {[](TrainConfig& c) { c.mode = "shrinking"; }, "--mode"},
+      {[](TrainConfig& c) { c.loss = "l1"; }, "--loss"},
+      {[](TrainConfig& c) { c.model.name = "c5x"; }, "--model"},
+      {[](TrainConfig& c) { c.device = "tpu"; }, "--device"},
+      {[](TrainConfig& c) { c.lr = -1.0; }, "--lr"},
+      {[](TrainConfig& c) { c.pool_size = 4, c.batch = 8; }, "--batch"},
+  };
+  for (const auto& k : cases) {
+    TrainConfig c;
+    k.mutate(c);
+    const std::string message = validation_error(c);
+    EXPECT_NE(message.find(k.option), std::string::npos) << "expected '" << k.option << "' in: " << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST(ConfigTest, ResolvedTomlReadsBackThroughTheCli) {
+  TempDir dir;
+  TrainConfig written;
+  written.model.name = "growing";
+  written.model.hidden = 64;
+  written.model.fire_rate = 0.25;
+  written.lr = 1.5e-3;
+  written.mode = "persistent";
+  written.curriculum = true;
+  written.model.padding = "circular";
+  written.seed = 12345678901234ULL;
+  written.out_dir = "runs/x \"quoted\"";
+  std::ofstream(dir.file("c.toml")) << written.to_toml();
+
+  TrainConfig read;
+  CLI::App app("train");
+  add_train_options(app, read);
+  parse(app, {"--config", dir.file("c.toml")});
+  EXPECT_EQ(read.to_toml(), written.to_toml());
+}
+
+TEST(ConfigTest, CommandLineOverridesTheFile) {
+  TempDir dir;
+  std::ofstream(dir.file("c.toml")) << "batch = 4\nlr = 0.01\n";
+  TrainConfig c;
+  CLI::App app("train");
+  add_train_options(app, c);
+  parse(app, {"--config", dir.file("c.toml"), "--batch", "2"});
+  EXPECT_EQ(c.batch, 2);
+  EXPECT_DOUBLE_EQ(c.lr, 0.01);
+}
+
+TEST(ConfigTest, UnknownConfigKeyIsAnError) {
+  TempDir dir;
+  std::ofstream(dir.file("c.toml")) << "batch = 4\nbatch_size = 8\n";
+  TrainConfig c;
+  CLI::App app("train");
+  add_train_options(app, c);
+  try {
+    parse(app, {"--config", dir.file("c.toml")});
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown config key 'batch_size'"), std::string::npos) << e.what();
+  }
+  // Keys in a TOML section are not options either.
+  std::ofstream(dir.file("s.toml")) << "[model]\nname = \"c4\"\n";
+  CLI::App app2("train");
+  add_train_options(app2, c);
+  EXPECT_THROW(parse(app2, {"--config", dir.file("s.toml")}), std::invalid_argument);
+}
+
+TEST(ConfigTest, RepeatedOptionsTakeTheLastValue) {
+  TrainConfig c;
+  CLI::App app("train");
+  add_train_options(app, c);
+  parse(app, {"--batch", "2", "--batch", "3"});
+  EXPECT_EQ(c.batch, 3);
+}
+
+}  // namespace
+}  // namespace eqnca::experiments

@@ -1,0 +1,207 @@
+// The fused Sobel-MLP step against the models' plain path (model->step, NCHW, stock torch ops),
+// an independent implementation: growing, c4 and d4 with every parameter ~ N(0, 0.1), zero and
+// circular padding, states with dead regions so the alive masks matter, grids of more than one
+// work item (2048 cells) so the parallel split and the per-item gradient sums are exercised.
+// Tolerances: forward 1e-5 absolute (float32 sums of ~50-130 terms in a different order, over
+// values of order 1); gradients after 3 steps 1e-4 relative (the same rounding, carried back
+// through three steps).
+#include <gtest/gtest.h>
+
+#include <torch/csrc/autograd/autograd.h>
+
+#include "tests/models/ModelTestUtil.h"
+#include "kernels/sobel_mlp_step.h"
+#include "models/fused_rollout.h"
+
+using namespace eqnca;
+
+namespace {
+
+models::NcaModel make(const std::string& name, const std::string& padding) {
+  models::ModelConfig config;
+  config.name = name;
+  config.padding = padding;
+  models::NcaModel m = models::make_model(config);
+  model_testing::randomise(m, 0.1, 7);
+  return m;
+}
+
+// (batch, C, size, size): N(0, 1) channels, alpha uniform in (0, 1) but a dead band of columns
+// (alpha 0.05) and a dead corner, so cells die, survive and are born at the borders.
+torch::Tensor mixed_state(const models::NcaModel& m, int64_t batch, int64_t size) {
+  torch::Tensor s = torch::randn({batch, m->channels(), size, size});
+  torch::Tensor alpha = s.narrow(1, 3, 1);
+  alpha.uniform_(0.0, 1.0);
+  alpha.narrow(3, size / 3, size / 4).fill_(0.05);
+  alpha.narrow(2, 0, size / 4).narrow(3, 0, size / 4).fill_(0.0);
+  return s;
+}
+
+torch::Tensor random_mask(int64_t batch, int64_t size) {
+  return (torch::rand({batch, 1, size, size}) < 0.5).to(torch::kFloat);
+}
+
+torch::Tensor nhwc(const torch::Tensor& t) { return t.permute({0, 2, 3, 1}).contiguous(); }
+torch::Tensor nchw(const torch::Tensor& t) { return t.permute({0, 3, 1, 2}); }
+torch::Tensor nhw(const torch::Tensor& mask) { return mask.squeeze(1).contiguous(); }
+double max_abs(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+double relative(const torch::Tensor& a, const torch::Tensor& b) {
+  return ((a - b).norm() / b.norm().clamp_min(1e-30)).item<double>();
+}
+
+struct Case {
+  std::string model, padding;
+};
+const std::vector<Case> kCases{{"growing", "zeros"}, {"growing", "circular"}, {"c4", "zeros"},
+                               {"c4", "circular"},   {"d4", "zeros"},         {"d4", "circular"}};
+
+}  // namespace
+
+TEST(SobelMlpStep, ForwardMatchesThePlainStep) {
+  for (const auto& c : kCases) {
+    torch::manual_seed(1);
+    models::NcaModel m = make(c.model, c.padding);
+    torch::NoGradGuard no_grad;
+    const auto w = m->sobel_mlp_weights();
+    ASSERT_TRUE(w.has_value()) << c.model;
+    torch::Tensor plain = mixed_state(m, 2, 35), fused = nhwc(plain), fused_dense = fused;
+    for (int t = 0; t < 3; ++t) {
+      const torch::Tensor mask = random_mask(2, 35);
+      plain = m->step(plain, mask);
+      fused = kernels::sobel_mlp_step(fused, nhw(mask), *w, m->padding());
+      fused_dense = kernels::sobel_mlp_step(fused_dense, nhw(mask), *w, m->padding(), /*skip_idle=*/false);
+      EXPECT_LE(max_abs(nchw(fused), plain), 1e-5) << c.model << " " << c.padding << " step " << t;
+      EXPECT_LE(max_abs(nchw(fused_dense), plain), 1e-5) << c.model << " " << c.padding << " step " << t;
+    }
+    // The masks did something: some cells died, some stayed alive.
+    const torch::Tensor alive = plain.narrow(1, 3, 1).abs() > 0;
+    EXPECT_GT(alive.sum().item<int64_t>(), 0);
+    EXPECT_LT(alive.sum().item<int64_t>(), alive.numel());
+  }
+}
+
+// Grids narrower than the 5x5 window wrap onto themselves more than once.
+TEST(SobelMlpStep, TinyCircularGridsMatchThePlainStep) {
+  torch::manual_seed(6);
+  models::NcaModel m = make("growing", "circular");
+  torch::NoGradGuard no_grad;
+  for (auto [h, w] : {std::pair<int64_t, int64_t>{1, 5}, {2, 3}, {3, 1}}) {
+    torch::Tensor s = torch::randn({2, m->channels(), h, w});
+    s.narrow(1, 3, 1).uniform_(-0.2, 0.3);
+    const torch::Tensor mask = (torch::rand({2, 1, h, w}) < 0.5).to(torch::kFloat);
+    const torch::Tensor plain = m->step(s, mask);
+    for (bool skip_idle : {true, false}) {
+      const torch::Tensor fused = kernels::sobel_mlp_step(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding(), skip_idle);
+      EXPECT_LE(max_abs(nchw(fused), plain), 1e-5) << h << "x" << w << " skip_idle " << skip_idle;
+    }
+  }
+}
+
+TEST(SobelMlpStep, TorchOpsPathMatchesThePlainStep) {
+  for (const auto& c : kCases) {
+    torch::manual_seed(2);
+    models::NcaModel m = make(c.model, c.padding);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor s = mixed_state(m, 2, 11), mask = random_mask(2, 11);
+    const torch::Tensor ref = kernels::sobel_mlp_step_reference(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding());
+    EXPECT_LE(max_abs(nchw(ref), m->step(s, mask)), 1e-5) << c.model << " " << c.padding;
+  }
+}
+
+TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
+  for (const auto& c : kCases) {
+    for (bool skip_idle : {true, false}) {
+      torch::manual_seed(3);
+      models::NcaModel m = make(c.model, c.padding);
+      const torch::Tensor s0 = mixed_state(m, 2, 33);
+      std::vector<torch::Tensor> masks;
+      for (int t = 0; t < 3; ++t) masks.push_back(random_mask(2, 33));
+      const torch::Tensor target = torch::randn_like(s0);
+      std::vector<torch::Tensor> inputs{s0.clone().requires_grad_(true)};
+      for (const auto& p : m->parameters()) inputs.push_back(p);
+
+      torch::Tensor x = inputs[0];
+      for (const auto& mask : masks) x = m->step(x, mask);
+      const auto plain = torch::autograd::grad({((x - target) * (x - target)).sum()}, inputs);
+
+      const torch::Tensor state = inputs[0].detach().clone().requires_grad_(true);
+      std::vector<torch::Tensor> fused_inputs = inputs;
+      fused_inputs[0] = state;
+      const auto w = m->sobel_mlp_weights();
+      torch::Tensor y = nhwc(state);
+      for (const auto& mask : masks) y = kernels::sobel_mlp_step(y, nhw(mask), *w, m->padding(), skip_idle);
+      EXPECT_LE(max_abs(nchw(y), x), 1e-5);
+      const auto fused = torch::autograd::grad({((nchw(y) - target) * (nchw(y) - target)).sum()}, fused_inputs);
+
+      ASSERT_EQ(fused.size(), plain.size());
+      for (size_t i = 0; i < plain.size(); ++i) {
+        ASSERT_TRUE(fused[i].defined() && plain[i].defined());
+        EXPECT_GT(plain[i].abs().max().item<double>(), 0.0) << "gradient " << i << " is zero: the check would be empty";
+        EXPECT_LE(relative(fused[i], plain[i]), 1e-4)
+            << c.model << " " << c.padding << " skip_idle " << skip_idle << " gradient " << i << " (0 = state)";
+      }
+    }
+  }
+}
+
+TEST(SobelMlpStep, GrowthModeEqualsGradMode) {
+  for (const auto& c : kCases) {
+    torch::manual_seed(4);
+    models::NcaModel m = make(c.model, c.padding);
+    const torch::Tensor s = nhwc(mixed_state(m, 2, 35)), mask = nhw(random_mask(2, 35));
+    const torch::Tensor with_grad = kernels::sobel_mlp_step(s, mask, *m->sobel_mlp_weights(), m->padding());
+    ASSERT_TRUE(with_grad.requires_grad());
+    torch::NoGradGuard no_grad;
+    const torch::Tensor growth = kernels::sobel_mlp_step(s, mask, *m->sobel_mlp_weights(), m->padding());
+    // The same kernel and arithmetic; only where relu(z) is stored differs.
+    EXPECT_LE(max_abs(growth, with_grad.detach()), 1e-6) << c.model << " " << c.padding;
+  }
+}
+
+// grow_fast draws the same random masks as NcaModelImpl::grow, so both grow the same pattern.
+TEST(SobelMlpStep, GrowFastEqualsGrowFromTheSameGenerator) {
+  for (const std::string name : {"growing", "d4"}) {
+    models::NcaModel m = make(name, "zeros");
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(5);
+    const torch::Tensor s = mixed_state(m, 2, 21);  // random weights would let a lone seed die
+    torch::manual_seed(6);
+    const torch::Tensor plain = m->grow(s, 6);
+    torch::manual_seed(6);
+    const torch::Tensor fused = models::grow_fast(*m, s, 6);
+    EXPECT_LE(max_abs(fused, plain), 1e-4) << name;
+    EXPECT_GT(plain.abs().sum().item<double>(), 0.0);
+  }
+}
+
+TEST(SobelMlpStep, ModelsWithoutTheSobelMlpStructureSayNo) {
+  for (const std::string name : {"isotropic", "so2", "o2"}) {
+    models::ModelConfig config;
+    config.name = name;
+    EXPECT_FALSE(models::make_model(config)->sobel_mlp_weights().has_value()) << name;
+  }
+  for (const std::string name : {"growing", "c4", "d4", "c8", "c16"}) {
+    models::ModelConfig config;
+    config.name = name;
+    EXPECT_TRUE(models::make_model(config)->sobel_mlp_weights().has_value()) << name;
+  }
+}
+
+TEST(SobelMlpStep, Float64RunsTheTorchOpsPath) {
+  models::NcaModel m = make("c4", "circular");
+  m->to(torch::kDouble);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor s = mixed_state(m, 1, 9).to(torch::kDouble), mask = random_mask(1, 9).to(torch::kDouble);
+  const torch::Tensor fused = kernels::sobel_mlp_step(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding());
+  EXPECT_EQ(fused.scalar_type(), torch::kDouble);
+  EXPECT_LE(max_abs(nchw(fused), m->step(s, mask)), 1e-12);
+}
+
+TEST(SobelMlpStep, RejectsMismatchedShapes) {
+  models::NcaModel m = make("growing", "zeros");
+  const auto w = m->sobel_mlp_weights();
+  const torch::Tensor s = torch::zeros({1, 8, 8, 16});
+  EXPECT_THROW(kernels::sobel_mlp_step(s, torch::ones({1, 8, 7}), *w, m->padding()), c10::Error);
+  EXPECT_THROW(kernels::sobel_mlp_step(torch::zeros({1, 8, 8, 20}), torch::ones({1, 8, 8}), *w, m->padding()),
+               c10::Error);
+}
