@@ -82,7 +82,7 @@ torch::Tensor GroupPoolingImpl::forward(const torch::Tensor& x) {
   int64_t offset = 0;
   for (const auto& rep : type_.fields()) {
     torch::Tensor f = x.narrow(1, offset, rep.dim());
-    if (rep.name() == "regular" || rep.dim() == 1 && rep.is_trivial())
+    if (rep.name() == "regular" || (rep.dim() == 1 && rep.is_trivial()))
       out.push_back(std::get<0>(f.max(1, true)));
     else
       out.push_back(f.pow(2).sum(1, true).clamp_min(1e-12).sqrt());

@@ -5,11 +5,13 @@
 
 #include <torch/utils.h>
 
+#include "groups/check.h"
+
 namespace eqnca::experiments {
 
 RgbaImage state_to_image(const torch::Tensor& state, int64_t index) {
-  TORCH_CHECK(state.dim() == 4 && state.size(1) >= 4, "state_to_image: expected (B, C >= 4, H, W), got ",
-              state.sizes());
+  EQNCA_CHECK(state.dim() == 4 && state.size(1) >= 4, "state_to_image: expected (B, C >= 4, H, W), got ({})",
+              fmt::join(state.sizes(), ", "));
   torch::NoGradGuard no_grad;
   // (H, W, 4) contiguous float on the CPU: exactly RgbaImage's layout.
   const torch::Tensor hwc = state[index].slice(0, 0, 4).clamp(0.0, 1.0).permute({1, 2, 0})

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "groups/check.h"
 #include "layers/nca_mechanics.h"
 
 namespace eqnca::experiments {
@@ -64,7 +65,7 @@ torch::Tensor Curriculum::state() const {
 }
 
 void Curriculum::set_state(const torch::Tensor& state) {
-  TORCH_CHECK(state.numel() == 5, "Curriculum: expected 5 saved settings, got ", state.numel());
+  EQNCA_CHECK(state.numel() == 5, "Curriculum: expected 5 saved settings, got {}", state.numel());
   auto s = state.to(torch::kCPU, torch::kFloat64).contiguous();
   const double* p = s.data_ptr<double>();
   noise_ = p[0];

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "groups/check.h"
 #include "layers/grid_action.h"
 
 namespace eqnca::experiments {
@@ -16,11 +17,12 @@ namespace {
 torch::Tensor rgba(const torch::Tensor& state) { return state.slice(1, 0, 4); }
 
 void check_shapes(const torch::Tensor& state, const torch::Tensor& target, const char* where) {
-  TORCH_CHECK(state.dim() == 4 && state.size(1) >= 4, where, ": expected a state (B, C>=4, H, W), got ",
-              state.sizes());
-  TORCH_CHECK(target.dim() == 4 && target.size(1) == 4 && target.size(2) == state.size(2) &&
+  EQNCA_CHECK(state.dim() == 4 && state.size(1) >= 4, "{}: expected a state (B, C>=4, H, W), got ({})", where,
+              fmt::join(state.sizes(), ", "));
+  EQNCA_CHECK(target.dim() == 4 && target.size(1) == 4 && target.size(2) == state.size(2) &&
                   target.size(3) == state.size(3),
-              where, ": expected a target (1, 4, ", state.size(2), ", ", state.size(3), "), got ", target.sizes());
+              "{}: expected a target (1, 4, {}, {}), got ({})", where, state.size(2), state.size(3),
+              fmt::join(target.sizes(), ", "));
 }
 
 // Samples (B, 4, H, W) images on rings about the grid centre: (B, 4, rings, angles), each ring
@@ -93,8 +95,8 @@ torch::Tensor polar_loss(const torch::Tensor& state, const torch::Tensor& target
 }
 
 LossFunction make_loss(const std::string& name, const torch::Tensor& target, const groups::Group& group) {
-  TORCH_CHECK(target.dim() == 4 && target.size(0) == 1 && target.size(1) == 4,
-              "make_loss: expected a target (1, 4, H, W), got ", target.sizes());
+  EQNCA_CHECK(target.dim() == 4 && target.size(0) == 1 && target.size(1) == 4,
+              "make_loss: expected a target (1, 4, H, W), got ({})", fmt::join(target.sizes(), ", "));
   if (name == "mse") {
     return [target](const torch::Tensor& state) { return rgba_mse_loss(state, target); };
   }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "groups/check.h"
+
 namespace eqnca::experiments {
 
 PoolMode pool_mode_from_name(const std::string& name) {
@@ -27,8 +29,9 @@ torch::Tensor damage_with_circles(const torch::Tensor& states) {
 }
 
 SamplePool::SamplePool(PoolMode mode, int64_t size, torch::Tensor seed) : mode_(mode), seed_(std::move(seed)) {
-  TORCH_CHECK(seed_.dim() == 4 && seed_.size(0) == 1, "SamplePool: expected a seed (1, C, H, W), got ", seed_.sizes());
-  TORCH_CHECK(size >= 1, "SamplePool: size must be positive, got ", size);
+  EQNCA_CHECK(seed_.dim() == 4 && seed_.size(0) == 1, "SamplePool: expected a seed (1, C, H, W), got ({})",
+              fmt::join(seed_.sizes(), ", "));
+  EQNCA_CHECK(size >= 1, "SamplePool: --pool-size must be positive, got {}", size);
   seed_ = seed_.detach();
   if (mode_ != PoolMode::Growing) pool_ = seed_.repeat({size, 1, 1, 1});
 }
@@ -40,7 +43,7 @@ SamplePool::Batch SamplePool::sample(int64_t batch, const LossFunction& loss) {
     out.states = seed_.repeat({batch, 1, 1, 1});
     return out;
   }
-  TORCH_CHECK(batch <= pool_.size(0), "SamplePool: batch ", batch, " exceeds the pool size ", pool_.size(0));
+  EQNCA_CHECK(batch <= pool_.size(0), "SamplePool: --batch ({}) exceeds --pool-size ({})", batch, pool_.size(0));
   auto indices = torch::randperm(pool_.size(0), torch::kLong).slice(0, 0, batch);
   auto states = pool_.index_select(0, indices.to(pool_.device()));
   // Highest loss first; stable so ties (e.g. several seeds) keep their drawn order.
@@ -65,8 +68,8 @@ void SamplePool::commit(const Batch& batch, const torch::Tensor& states) {
 
 void SamplePool::set_states(const torch::Tensor& states) {
   if (mode_ == PoolMode::Growing) return;
-  TORCH_CHECK(states.sizes() == pool_.sizes(), "SamplePool: checkpoint pool has shape ", states.sizes(),
-              ", expected ", pool_.sizes());
+  EQNCA_CHECK(states.sizes() == pool_.sizes(), "SamplePool: checkpoint pool has shape ({}), expected ({})",
+              fmt::join(states.sizes(), ", "), fmt::join(pool_.sizes(), ", "));
   torch::NoGradGuard no_grad;
   pool_.copy_(states);
 }
