@@ -1,6 +1,7 @@
 // eqnca's one error convention, at the root of the dependency graph so every layer shares it.
-//  * A caller's mistake (an unknown name, an invalid value, a tensor of the wrong shape) is
-//    `EQNCA_CHECK(condition, "fmt {} string", args...)`, which throws std::invalid_argument.
+//  * A caller's mistake (an unknown name, an invalid value, a tensor of the wrong shape) throws
+//    std::invalid_argument: `EQNCA_CHECK(condition, "fmt {} string", args...)`, or a plain throw
+//    where the condition reads better as a branch.
 //  * A failure of the world outside (a missing or corrupt file, a full disk, NaN in training)
 //    throws std::runtime_error.
 // Messages are one line, name the option or argument and the value that came, and say what was
