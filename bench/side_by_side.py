@@ -39,8 +39,8 @@ def default_python():
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--eqnca", default=os.path.join(ROOT, "build", "experiments", "eqnca"),
-                        help="path to the eqnca executable (default: build/experiments/eqnca)")
+    parser.add_argument("--eqnca", default=os.path.join(ROOT, "build", "eqnca"),
+                        help="path to the eqnca executable (default: build/eqnca)")
     parser.add_argument("--python", default=default_python(),
                         help="Python interpreter with torch for the baseline (default: this one "
                              "if it imports torch, else /usr/bin/python3)")

@@ -4,4 +4,4 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$repo/scripts/setup.sh"
 cd "$repo"
-exec "${EQNCA_BUILD_DIR:-$repo/build}/experiments/eqnca" demo "$@"
+exec "${EQNCA_BUILD_DIR:-$repo/build}/eqnca" demo "$@"
