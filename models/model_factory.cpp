@@ -49,8 +49,9 @@ NcaModel hold(Options options) {
   return NcaModel(std::shared_ptr<NcaModelImpl>(std::make_shared<Impl>(std::move(options))));
 }
 
+// The baselines' knobs (fixed-perception and steerable options share their names).
 template <typename Options>
-Options fixed_mechanics(Options options, const ModelConfig& c, layers::Padding padding) {
+Options with_config(Options options, const ModelConfig& c, layers::Padding padding) {
   return options.channels(c.channels).hidden(c.hidden).fire_rate(c.fire_rate).padding(padding);
 }
 
@@ -82,10 +83,10 @@ NcaModel make_model(const ModelConfig& c) {
   check_config(c);
   const layers::Padding padding = layers::padding_from_name(c.padding);
   if (c.name == "growing")
-    return hold<FixedPerceptionNcaImpl>(fixed_mechanics(FixedPerceptionNcaOptions::growing(), c, padding));
+    return hold<FixedPerceptionNcaImpl>(with_config(FixedPerceptionNcaOptions::growing(), c, padding));
   if (c.name == "isotropic")
-    return hold<FixedPerceptionNcaImpl>(fixed_mechanics(FixedPerceptionNcaOptions::isotropic(), c, padding));
-  if (c.name == "steerable") return hold<SteerableNcaImpl>(fixed_mechanics(SteerableNcaOptions(), c, padding));
+    return hold<FixedPerceptionNcaImpl>(with_config(FixedPerceptionNcaOptions::isotropic(), c, padding));
+  if (c.name == "steerable") return hold<SteerableNcaImpl>(with_config(SteerableNcaOptions(), c, padding));
   for (const auto& spec : group_specs()) {
     if (c.name != spec.name) continue;
     const groups::Group g = spec.group(c.band_limit);
