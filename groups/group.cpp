@@ -172,4 +172,16 @@ std::string describe(const GroupElement& g) {
   return fmt::format("rot {:g}deg{}", g.angle * 360.0 / kTwoPi, g.reflection ? " + mirror" : "");
 }
 
+std::vector<double> default_check_angles() { return {90.0, 180.0, 270.0, 45.0, 22.5}; }
+
+std::vector<GroupElement> default_check_elements(const Group& group) {
+  if (group.finite()) return group.elements();
+  std::vector<GroupElement> out;
+  for (const bool mirror : {false, true}) {
+    if (mirror && !group.has_reflections()) break;
+    for (const double deg : default_check_angles()) out.push_back(group.element_at(deg * kTwoPi / 360.0, mirror));
+  }
+  return out;
+}
+
 }  // namespace eqnca::groups

@@ -72,4 +72,12 @@ class Group {
 bool is_grid_exact(const GroupElement& g);
 std::string describe(const GroupElement& g);  // e.g. "rot 90deg + mirror"
 
+// The rotations (degrees) at which equivariance is checked where a group cannot list its
+// elements: the grid's three exact quarter turns, then 45 and 22.5, which resample the grid.
+// The one list every checker (layers, models, the CLI) starts from.
+std::vector<double> default_check_angles();
+// Every element of a finite group; for SO(2) one rotation per default_check_angles(), for O(2)
+// those rotations and then their mirrored versions.
+std::vector<GroupElement> default_check_elements(const Group& group);
+
 }  // namespace eqnca::groups

@@ -1,19 +1,11 @@
 // Equivariance measurement; see equivariance_error.h.
 #include "layers/equivariance_error.h"
 
-#include <cmath>
+#include <algorithm>
 
 #include <fmt/format.h>
 
 namespace eqnca::layers {
-
-std::vector<groups::GroupElement> default_check_elements(const groups::Group& group) {
-  if (group.finite()) return group.elements();
-  std::vector<groups::GroupElement> out;
-  for (int s = 0; s < (group.has_reflections() ? 2 : 1); ++s)
-    for (double deg : {0.0, 90.0, 180.0, 270.0, 45.0, 22.5}) out.push_back(group.element_at(deg * M_PI / 180.0, s == 1));
-  return out;
-}
 
 EquivarianceReport equivariance_error(const TensorMap& f, const Action& act_in, const Action& act_out,
                                       const torch::Tensor& x, const std::vector<groups::GroupElement>& elements) {
@@ -41,7 +33,7 @@ EquivarianceReport equivariance_error(const TensorMap& f, const FieldType& in, c
   return equivariance_error(
       f, [&](const torch::Tensor& t, const groups::GroupElement& g) { return in.transform(t, g); },
       [&](const torch::Tensor& t, const groups::GroupElement& g) { return out.transform(t, g); }, x,
-      default_check_elements(in.group()));
+      groups::default_check_elements(in.group()));
 }
 
 std::string EquivarianceReport::to_string() const {

@@ -1,6 +1,7 @@
 // Measured equivariance of any map between field types: for each group element g,
 // max |f(g.x) - g.f(x)| and the relative error ||f(g.x) - g.f(x)|| / ||g.f(x)||, with
 // grid-exact elements (multiples of 90 degrees) and interpolated ones reported apart.
+// This checks one map (a layer); whole NCA rollouts are checked by models/equivariance_check.h.
 #pragma once
 
 #include <functional>
@@ -31,14 +32,10 @@ struct EquivarianceReport {
 using TensorMap = std::function<torch::Tensor(const torch::Tensor&)>;
 using Action = std::function<torch::Tensor(const torch::Tensor&, const groups::GroupElement&)>;
 
-// Elements to check by default: every element of a finite group; for SO(2)/O(2) rotations by
-// 90, 180, 270, 45 and 22.5 degrees (and their mirrored versions for O(2)).
-std::vector<groups::GroupElement> default_check_elements(const groups::Group& group);
-
 // f(g.x) vs g.f(x), with `act_in` and `act_out` the actions on inputs and outputs.
 EquivarianceReport equivariance_error(const TensorMap& f, const Action& act_in, const Action& act_out,
                                       const torch::Tensor& x, const std::vector<groups::GroupElement>& elements);
-// The same for a map between typed fields, over default_check_elements(in.group()).
+// The same for a map between typed fields, over groups::default_check_elements(in.group()).
 EquivarianceReport equivariance_error(const TensorMap& f, const FieldType& in, const FieldType& out,
                                       const torch::Tensor& x);
 

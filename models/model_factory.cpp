@@ -1,17 +1,17 @@
 // Models by name; see model_factory.h. Group models default to the hidden width whose
 // parameter count is closest to the Distill baseline's 8,336 (the count is affine in the
-// number of hidden fields, so two probe builds give it).
+// number of hidden fields, so two probe builds give it; the probes draw from the generator
+// before the model itself does, as they always have, so a seed keeps giving the same weights).
 #include "models/model_factory.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
-#include <stdexcept>
 
-#include <fmt/format.h>
-
-#include "models/group_nca.h"
-#include "models/growing_nca.h"
-#include "models/isotropic_nca.h"
+#include "groups/check.h"
+#include "models/continuous_group_nca.h"
+#include "models/finite_group_nca.h"
+#include "models/fixed_perception_nca.h"
 #include "models/steerable_nca.h"
 
 namespace eqnca::models {
@@ -37,19 +37,38 @@ const std::vector<GroupSpec>& group_specs() {
   return specs;
 }
 
-void check_common(const ModelConfig& c) {
-  if (!(c.fire_rate > 0.0 && c.fire_rate <= 1.0))
-    throw std::invalid_argument(fmt::format("fire_rate must be in (0, 1], got {}", c.fire_rate));
-  if (c.channels < 5 || c.channels > 256)
-    throw std::invalid_argument(fmt::format("channels must be in [5, 256], got {}", c.channels));
-  if (c.hidden < 1 || c.hidden > 4096) throw std::invalid_argument(fmt::format("hidden must be in [1, 4096], got {}", c.hidden));
-  if (c.band_limit < 1 || c.band_limit > 8)
-    throw std::invalid_argument(fmt::format("band_limit must be in [1, 8], got {}", c.band_limit));
+// Ranges a config may ask for; the models check what they need themselves (fire_rate included).
+void check_config(const ModelConfig& c) {
+  EQNCA_CHECK(c.channels >= 5 && c.channels <= 256, "channels must be in [5, 256], got {}", c.channels);
+  EQNCA_CHECK(c.hidden >= 1 && c.hidden <= 4096, "hidden must be in [1, 4096], got {}", c.hidden);
+  EQNCA_CHECK(c.band_limit >= 1 && c.band_limit <= 8, "band_limit must be in [1, 8], got {}", c.band_limit);
 }
 
-template <typename Impl, typename... Args>
-NcaModel hold(Args&&... args) {
-  return NcaModel(std::shared_ptr<NcaModelImpl>(std::make_shared<Impl>(std::forward<Args>(args)...)));
+template <typename Impl, typename Options>
+NcaModel hold(Options options) {
+  return NcaModel(std::shared_ptr<NcaModelImpl>(std::make_shared<Impl>(std::move(options))));
+}
+
+// The baselines' knobs (fixed-perception and steerable options share their names).
+template <typename Options>
+Options with_config(Options options, const ModelConfig& c, layers::Padding padding) {
+  return options.channels(c.channels).hidden(c.hidden).fire_rate(c.fire_rate).padding(padding);
+}
+
+// A group NCA over `g` with `hidden_fields` hidden fields: C_N / D_N or SO(2) / O(2).
+NcaModel group_model(const groups::Group& g, int state_fields, int hidden_fields, const ModelConfig& c,
+                     layers::Padding padding) {
+  if (g.finite())
+    return hold<FiniteGroupNcaImpl>(FiniteGroupNcaOptions(g)
+                                        .state_fields(state_fields)
+                                        .hidden_fields(hidden_fields)
+                                        .fire_rate(c.fire_rate)
+                                        .padding(padding));
+  return hold<ContinuousGroupNcaImpl>(ContinuousGroupNcaOptions(g)
+                                          .state_fields(state_fields)
+                                          .hidden_fields(hidden_fields)
+                                          .fire_rate(c.fire_rate)
+                                          .padding(padding));
 }
 
 }  // namespace
@@ -61,24 +80,26 @@ std::vector<std::string> model_names() {
 }
 
 NcaModel make_model(const ModelConfig& c) {
-  check_common(c);
+  check_config(c);
   const layers::Padding padding = layers::padding_from_name(c.padding);
-  if (c.name == "growing") return hold<GrowingNcaImpl>(c.channels, c.hidden, c.fire_rate, padding);
-  if (c.name == "isotropic") return hold<IsotropicNcaImpl>(c.channels, c.hidden, c.fire_rate, padding);
-  if (c.name == "steerable") return hold<SteerableNcaImpl>(c.channels, c.hidden, c.fire_rate, padding);
+  if (c.name == "growing")
+    return hold<FixedPerceptionNcaImpl>(with_config(FixedPerceptionNcaOptions::growing(), c, padding));
+  if (c.name == "isotropic")
+    return hold<FixedPerceptionNcaImpl>(with_config(FixedPerceptionNcaOptions::isotropic(), c, padding));
+  if (c.name == "steerable") return hold<SteerableNcaImpl>(with_config(SteerableNcaOptions(), c, padding));
   for (const auto& spec : group_specs()) {
     if (c.name != spec.name) continue;
     const groups::Group g = spec.group(c.band_limit);
     const int state_fields = c.state_fields > 0 ? c.state_fields : spec.state_fields;
     int hidden = c.hidden_fields;
     if (hidden <= 0) {
-      auto count = [&](int h) { return GroupNcaImpl(spec.name, g, state_fields, h, c.fire_rate, padding).parameter_count(); };
+      auto count = [&](int h) { return group_model(g, state_fields, h, c, padding)->parameter_count(); };
       const int64_t p1 = count(1), p2 = count(2);
       hidden = std::max(1, int(std::lround(double(kBaselineParameters - p1) / double(p2 - p1))) + 1);
     }
-    return hold<GroupNcaImpl>(spec.name, g, state_fields, hidden, c.fire_rate, padding);
+    return group_model(g, state_fields, hidden, c, padding);
   }
-  throw std::invalid_argument(fmt::format("unknown model '{}': expected one of {}", c.name, fmt::join(model_names(), ", ")));
+  throw_invalid_argument("unknown model '{}': expected one of {}", c.name, fmt::join(model_names(), ", "));
 }
 
 }  // namespace eqnca::models

@@ -1,5 +1,8 @@
 // Builds any NCA model by name from a plain config, so drivers and configs name models in
 // the words of the literature: growing, isotropic, steerable, c4, d4, c8, c16, so2, o2.
+// The config (the CLI's and TOML's words) maps onto each model's options struct:
+// growing / isotropic -> FixedPerceptionNcaOptions, steerable -> SteerableNcaOptions,
+// c4 / d4 / c8 / c16 -> FiniteGroupNcaOptions, so2 / o2 -> ContinuousGroupNcaOptions.
 #pragma once
 
 #include <string>

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "groups/check.h"
 #include "layers/grid_action.h"
 
 namespace eqnca::models {
@@ -59,6 +60,12 @@ Eigen::MatrixXd NcaModelImpl::state_rep(const groups::GroupElement& g) const {
 
 layers::FieldType NcaModelImpl::state_type(const groups::Group& group) const {
   return layers::FieldType::trivial(group, int(channels()));
+}
+
+void NcaModelImpl::set_mechanics(double fire_rate, layers::Padding padding) {
+  EQNCA_CHECK(fire_rate > 0.0 && fire_rate <= 1.0, "fire_rate must be in (0, 1], got {}", fire_rate);
+  fire_rate_ = fire_rate;
+  padding_ = padding;
 }
 
 int64_t NcaModelImpl::parameter_count() const {

@@ -70,6 +70,8 @@ class NcaModelImpl : public torch::nn::Module {
   virtual torch::Tensor make_seed(int64_t batch, int64_t height, int64_t width) const;
   // rho(g) on the state's channels; the default uses state_type().
   virtual Eigen::MatrixXd state_rep(const groups::GroupElement& g) const;
+  // Sets the mechanics every model shares, checking fire_rate is in (0, 1].
+  void set_mechanics(double fire_rate, layers::Padding padding);
   double fire_rate_ = 0.5;
   layers::Padding padding_ = layers::Padding::Zeros;
 };

@@ -1,10 +1,9 @@
 // Growing Steerable NCA; see steerable_nca.h.
 #include "models/steerable_nca.h"
 
-#include <stdexcept>
+#include <cmath>
 
-#include <fmt/format.h>
-
+#include "groups/check.h"
 #include "layers/grid_action.h"
 
 namespace eqnca::models {
@@ -21,29 +20,28 @@ torch::Tensor turn_angles(const torch::Tensor& state, const groups::GroupElement
 }
 }  // namespace
 
-SteerableNcaImpl::SteerableNcaImpl(int channels, int hidden, double fire_rate, layers::Padding padding)
-    : channels_(channels) {
-  if (channels < 5)
-    throw std::invalid_argument(fmt::format("steerable NCA needs >= 5 channels (RGBA, hidden, angle), got {}", channels));
-  fire_rate_ = fire_rate;
-  padding_ = padding;
+SteerableNcaImpl::SteerableNcaImpl(SteerableNcaOptions options) : options_(options) {
+  const int c = options_.channels();
+  EQNCA_CHECK(c >= 5, "channels must be >= 5 for the steerable NCA (RGBA, hidden, angle), got {}", c);
+  EQNCA_CHECK(options_.hidden() >= 1, "hidden must be >= 1, got {}", options_.hidden());
+  set_mechanics(options_.fire_rate(), options_.padding());
   using layers::PerceptionFilter;
   perception = register_module(
       "perception", layers::NcaPerception(layers::NcaPerceptionOptions(
-                                              channels - 1, {PerceptionFilter::Identity, PerceptionFilter::Laplacian,
-                                                             PerceptionFilter::SobelX, PerceptionFilter::SobelY})
-                                              .padding(padding)));
-  update = register_module("update", DenseUpdate(4 * (channels - 1), hidden, channels));
+                                              c - 1, {PerceptionFilter::Identity, PerceptionFilter::Laplacian,
+                                                      PerceptionFilter::SobelX, PerceptionFilter::SobelY})
+                                              .padding(options_.padding())));
+  update = register_module("update", DenseUpdate(DenseUpdateOptions(4 * (c - 1), options_.hidden(), c)));
 }
 
 torch::Tensor SteerableNcaImpl::make_seed(int64_t batch, int64_t height, int64_t width) const {
   torch::Tensor s = NcaModelImpl::make_seed(batch, height, width);
-  s.narrow(1, channels_ - 1, 1).zero_();  // the seed faces angle 0
+  s.narrow(1, channels() - 1, 1).zero_();  // the seed faces angle 0
   return s;
 }
 
 torch::Tensor SteerableNcaImpl::step(const torch::Tensor& state, const torch::Tensor& update_mask) {
-  const int64_t c = channels_ - 1;
+  const int64_t c = channels() - 1;
   const torch::Tensor p = perception(state.narrow(1, 0, c));  // (B, 4c, H, W), per channel [s, lap, dx, dy]
   const auto b = state.size(0), h = state.size(2), w = state.size(3);
   const torch::Tensor f = p.view({b, c, 4, h, w});

@@ -6,23 +6,33 @@
 // a symmetry. The angle channel is excluded from perception (its gradient is not invariant).
 #pragma once
 
+#include <torch/arg.h>
+
 #include "layers/perception.h"
 #include "models/dense_update.h"
 #include "models/nca_model.h"
 
 namespace eqnca::models {
 
+struct SteerableNcaOptions {
+  TORCH_ARG(int, channels) = 16;  // RGBA + hidden channels + the angle (the last)
+  TORCH_ARG(int, hidden) = 128;   // width of the update rule's ReLU layer
+  TORCH_ARG(double, fire_rate) = 0.5;
+  TORCH_ARG(layers::Padding, padding) = layers::Padding::Zeros;
+};
+
 class SteerableNcaImpl : public NcaModelImpl {
  public:
-  SteerableNcaImpl(int channels, int hidden, double fire_rate, layers::Padding padding);
+  explicit SteerableNcaImpl(SteerableNcaOptions options = {});
   using NcaModelImpl::step;
   torch::Tensor step(const torch::Tensor& state, const torch::Tensor& update_mask) override;
   groups::Group group() const override { return groups::Group::so2(1); }
-  int64_t channels() const override { return channels_; }
+  int64_t channels() const override { return options_.channels(); }
   std::string name() const override { return "steerable"; }
   // Pixels move; live cells' angles turn by g (a mirror sends theta to pi - theta).
   torch::Tensor transform_state(const torch::Tensor& state, const groups::GroupElement& g) const override;
   torch::Tensor transform_fiber(const torch::Tensor& fiber, const groups::GroupElement& g) const override;
+  const SteerableNcaOptions& options() const { return options_; }
 
   layers::NcaPerception perception{nullptr};
   DenseUpdate update{nullptr};
@@ -31,7 +41,7 @@ class SteerableNcaImpl : public NcaModelImpl {
   torch::Tensor make_seed(int64_t batch, int64_t height, int64_t width) const override;
 
  private:
-  int64_t channels_;
+  SteerableNcaOptions options_;
 };
 TORCH_MODULE(SteerableNca);
 

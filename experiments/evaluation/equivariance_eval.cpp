@@ -1,144 +1,79 @@
-// Equivariance measurement of NCA rollouts; see equivariance_eval.h for the definitions.
+// Equivariance evaluation of NCA rollouts: the model checker (models/equivariance_check.h) plus
+// the rotated-target loss; see equivariance_eval.h for the definitions.
 #include "experiments/evaluation/equivariance_eval.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
-#include <stdexcept>
 
-#include <torch/utils.h>
-
-#include "layers/grid_action.h"
 #include "experiments/io/run_log.h"
-#include "layers/nca_mechanics.h"
+#include "groups/check.h"
+#include "layers/grid_action.h"
+#include "models/equivariance_check.h"
 
 namespace eqnca::experiments {
 namespace {
-
 constexpr double kPi = 3.14159265358979323846;
-
-// The group elements are built in: the model's own group when it claims one, otherwise O(2)
-// (which accepts any angle and the mirror) so baselines can be measured against any rotation.
-groups::Group element_source(const models::NcaModelImpl& model, bool mirrors) {
-  const groups::Group g = model.group();
-  if (g.finite() && g.size() == 1) return groups::Group::o2(1);
-  if (mirrors && !g.has_reflections() && !g.finite()) return groups::Group::o2(g.band_limit());
-  return g;
-}
-
-torch::TensorOptions options_of(const models::NcaModelImpl& model) {
-  for (const auto& p : model.parameters()) return p.options();
-  return torch::TensorOptions().dtype(torch::kFloat32);
-}
-
-// g.s: on odd grids the oriented seed sits on the rotation centre; on even grids it does not,
-// so for exact elements the seed is moved by the grid action instead (an exact permutation).
-torch::Tensor rotated_seed(const models::NcaModelImpl& model, int64_t h, int64_t w,
-                           const groups::GroupElement& g) {
-  if (groups::is_grid_exact(g) && (h % 2 == 0 || w % 2 == 0))
-    return model.transform_state(model.seed(1, h, w), g);
-  return model.seed(1, h, w, g);
-}
-
-// The mask moves like any invariant field; interpolated rotations are rounded back to {0, 1}
-// so the rotated run still sees cells that either fire or do not.
-torch::Tensor rotate_mask(const torch::Tensor& mask, const groups::GroupElement& g) {
-  torch::Tensor m = layers::rotate_grid(mask, g);
-  if (!groups::is_grid_exact(g)) m = (m > 0.5).to(mask.scalar_type());
-  return m;
-}
-
-double relative_error(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& ref) {
-  const double denom = std::max(ref.norm().item<double>(), 1e-12);
-  return (a - b).norm().item<double>() / denom;
-}
-
 }  // namespace
 
-std::vector<double> default_angles() { return {90.0, 180.0, 270.0, 45.0, 22.5}; }
+std::vector<double> default_angles() { return groups::default_check_angles(); }
 
 std::vector<groups::GroupElement> elements_for(const models::NcaModelImpl& model,
                                                const std::vector<double>& angles_deg, bool mirrors) {
-  const groups::Group group = model.group();
-  if (angles_deg.empty() && group.finite() && group.size() > 1) return group.elements();
-  const groups::Group source = element_source(model, mirrors);
-  std::vector<groups::GroupElement> out;
-  for (const bool mirror : {false, true}) {
-    if (mirror && !mirrors) break;
-    for (const double a : angles_deg) out.push_back(source.element_at(a * kPi / 180.0, mirror));
-  }
-  return out;
+  return models::check_elements(model, angles_deg, mirrors);
 }
 
 std::vector<groups::GroupElement> default_elements(const models::NcaModelImpl& model) {
-  const groups::Group group = model.group();
-  if (group.finite() && group.size() > 1) return group.elements();
-  return elements_for(model, default_angles(), group.has_reflections());
+  return models::default_check_elements(model);
 }
 
 EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const EvalOptions& options) {
-  TORCH_CHECK(options.steps >= 1, "equivariance: steps must be >= 1, got ", options.steps);
-  TORCH_CHECK(options.height >= 3 && options.width >= 3, "equivariance: grid must be at least 3x3, got ",
-              options.height, "x", options.width);
   const int64_t h = options.height, w = options.width;
-  const auto opts = options_of(model);
   torch::Tensor target;
   if (options.target.defined()) {
     target = options.target.dim() == 3 ? options.target.unsqueeze(0) : options.target;
-    TORCH_CHECK(target.dim() == 4 && target.size(0) == 1 && target.size(1) == 4 && target.size(2) == h &&
+    EQNCA_CHECK(target.dim() == 4 && target.size(0) == 1 && target.size(1) == 4 && target.size(2) == h &&
                     target.size(3) == w,
-                "equivariance: target must be (1, 4, ", h, ", ", w, "), got ", options.target.sizes());
-    target = target.to(opts);
+                "equivariance: target must be (1, 4, {}, {}), got ({})", h, w,
+                fmt::join(options.target.sizes(), ", "));
   }
   const std::vector<groups::GroupElement> elements =
       options.elements.empty() ? default_elements(model) : options.elements;
-
-  torch::NoGradGuard no_grad;
-  const bool was_training = model.is_training();
-  model.eval();
-  torch::manual_seed(options.seed);
-
-  // The reference rollout F^t(s) and the masks it used, kept for every element.
-  std::vector<torch::Tensor> masks, reference;
-  model.begin_rollout();
-  torch::Tensor state = model.seed(1, h, w).to(opts);
-  for (int t = 0; t < options.steps; ++t) {
-    masks.push_back(layers::stochastic_update_mask(1, h, w, model.fire_rate(), opts));
-    state = model.step(state, masks.back());
-    reference.push_back(state);
+  models::EquivarianceCheckOptions check;
+  check.steps(options.steps).height(h).width(w).seed(options.seed).elements(elements);
+  // The rotated-target loss: MSE of the shared-mask run's RGBA against g.target, per step.
+  std::vector<std::vector<double>> losses;
+  std::vector<torch::Tensor> rotated_targets;
+  if (target.defined()) {
+    losses.resize(elements.size());
+    rotated_targets.resize(elements.size());
+    check.on_step([&](size_t i, int, const torch::Tensor& state) {
+      if (!rotated_targets[i].defined())
+        rotated_targets[i] = layers::rotate_grid(target.to(state.options()), elements[i]);
+      losses[i].push_back((state.slice(1, 0, 4) - rotated_targets[i]).pow(2).mean().item<double>());
+    });
   }
+  std::vector<models::ElementEquivariance> checked = models::check_equivariance(model, check);
 
   EquivarianceSummary summary;
   summary.model = model.name();
   summary.group = model.group().name();
   summary.steps = options.steps;
-  for (const auto& g : elements) {
+  for (size_t i = 0; i < checked.size(); ++i) {
+    models::ElementEquivariance& c = checked[i];
     ElementResult r;
-    r.g = g;
-    r.angle_deg = g.angle * 180.0 / kPi;
-    r.reflection = g.reflection;
-    r.exact = groups::is_grid_exact(g);
-    const torch::Tensor rotated_target = target.defined() ? layers::rotate_grid(target, g) : torch::Tensor();
-    torch::Tensor shared = rotated_seed(model, h, w, g).to(opts);
-    torch::Tensor independent = shared;
-    for (int t = 0; t < options.steps; ++t) {
-      shared = model.step(shared, rotate_mask(masks[t], g));
-      independent = model.step(independent, layers::stochastic_update_mask(1, h, w, model.fire_rate(), opts));
-      const torch::Tensor expected = model.transform_state(reference[t], g);
-      r.rel_error_shared_mask.push_back(relative_error(shared, expected, reference[t]));
-      r.rel_error_independent_mask.push_back(relative_error(independent, expected, reference[t]));
-      if (target.defined())
-        r.rotated_target_loss.push_back(
-            (shared.slice(1, 0, 4) - rotated_target).pow(2).mean().item<double>());
-    }
-    r.max_rel_error = *std::max_element(r.rel_error_shared_mask.begin(), r.rel_error_shared_mask.end());
-    r.final_rel_error = r.rel_error_shared_mask.back();
-    r.final_state = shared.to(torch::kCPU);
+    r.g = c.element;
+    r.angle_deg = c.element.angle * 180.0 / kPi;
+    r.reflection = c.element.reflection;
+    r.exact = c.exact;
+    r.max_rel_error = c.max_rel_error();
+    r.final_rel_error = c.final_rel_error();
+    r.rel_error_shared_mask = std::move(c.rel_error_shared_mask);
+    r.rel_error_independent_mask = std::move(c.rel_error_independent_mask);
+    if (target.defined()) r.rotated_target_loss = std::move(losses[i]);
+    r.final_state = c.final_state;
     summary.elements.push_back(std::move(r));
   }
-  model.end_rollout();
-  model.train(was_training);
   return summary;
 }
 

@@ -1,13 +1,8 @@
-// Measures how far a trained (or random) NCA is from equivariance: for each group element g,
-// grow from the seed oriented by g and compare with the g-transformed growth from the plain
-// seed, step by step: rel_error(t) = ||F^t(g.s) - g.F^t(s)|| / ||F^t(s)||.
-//
-// Two variants per element: "shared" masks (the rotated run uses rotate_grid(mask_t, g), so an
-// equivariant model agrees to float precision on grid-exact elements) and "independent" masks
-// (fresh random masks: what a user sees when growing a rotated seed). The loss against the
-// rotated target is the MSE of the shared-mask run's RGBA against g.target.
-// Grids should be odd-sized: the seed sits at (H/2, W/2), which is the rotation centre only then
-// (on even grids exact elements use transform_state(seed, g) so the comparison stays exact).
+// Measures how far a trained (or random) NCA is from equivariance, for the CLI, run logs and the
+// paper: the model's rollout check (models/equivariance_check.h: per element g and step,
+// rel_error(t) = ||F^t(g.s) - g.F^t(s)|| / ||F^t(s)|| from the seed, with shared and with
+// independent masks) plus the loss against the rotated target: the MSE of the shared-mask run's
+// RGBA against g.target. Grids should be odd-sized (the seed sits at (H/2, W/2)).
 #pragma once
 
 #include <cstdint>
@@ -55,15 +50,16 @@ struct EquivarianceSummary {
   std::vector<ElementResult> elements;
 };
 
-// Angles (degrees) tried for continuous groups and non-equivariant baselines.
+// Angles (degrees) tried for continuous groups and non-equivariant baselines:
+// groups::default_check_angles().
 std::vector<double> default_angles();
-// Elements for a model: one rotation per angle (plus its mirror image when `mirrors`), or every
-// element of a finite group with more than one element when `angles_deg` is empty. Throws std::invalid_argument
-// when an angle is not an element of a finite group.
+// models::check_elements: one rotation per angle (plus its mirror image when `mirrors`), or every
+// element of a finite group with more than one element when `angles_deg` is empty. Throws
+// std::invalid_argument when an angle is not an element of a finite group.
 std::vector<groups::GroupElement> elements_for(const models::NcaModelImpl& model,
                                                const std::vector<double>& angles_deg, bool mirrors);
-// The default: every element of a finite group with more than one element; otherwise
-// elements_for(model, default_angles(), model.group().has_reflections()).
+// models::default_check_elements: every element of a finite group with more than one element;
+// otherwise elements_for(model, default_angles(), model.group().has_reflections()).
 std::vector<groups::GroupElement> default_elements(const models::NcaModelImpl& model);
 
 // Runs in eval mode without gradients; restores the model's training flag afterwards.

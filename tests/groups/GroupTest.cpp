@@ -68,6 +68,19 @@ TEST(Group, AnglesAndReflections) {
   EXPECT_FALSE(eqnca::groups::is_grid_exact(d8.element(1)));
 }
 
+TEST(Group, DefaultCheckElements) {
+  // Finite groups list themselves; continuous ones take the default angles, mirrored after.
+  EXPECT_EQ(eqnca::groups::default_check_elements(Group::dihedral(4)).size(), 8u);
+  const auto so2 = eqnca::groups::default_check_elements(Group::so2(3));
+  ASSERT_EQ(so2.size(), eqnca::groups::default_check_angles().size());
+  EXPECT_NEAR(so2[3].angle, M_PI / 4, 1e-12);
+  EXPECT_FALSE(so2[3].reflection);
+  const auto o2 = eqnca::groups::default_check_elements(Group::o2(3));
+  ASSERT_EQ(o2.size(), 2 * so2.size());
+  EXPECT_TRUE(o2[so2.size()].reflection);
+  EXPECT_NEAR(o2[so2.size()].angle, M_PI / 2, 1e-12);
+}
+
 TEST(Group, InvalidRequestsThrowWithAMessage) {
   EXPECT_THROW(Group::cyclic(0), std::invalid_argument);
   EXPECT_THROW(Group::dihedral(-2), std::invalid_argument);
