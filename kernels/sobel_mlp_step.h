@@ -6,7 +6,7 @@
 // alive = 3x3 max of alpha (channel 3) > 0.1, exactly layers::nca_update.
 //
 // Tensors are channels-last, (B, H, W, C) contiguous: the 1x1 layers are then GEMMs over cells
-// with no transposes. On CPU float32 the step is one hand-written kernel (models/sobel_mlp_cpu.h)
+// with no transposes. On CPU float32 the step is one hand-written kernel (kernels/sobel_mlp_cpu.h)
 // with its own backward; elsewhere (CUDA, float64) it is the same maths in torch ops.
 #pragma once
 
