@@ -29,6 +29,7 @@ struct SobelMlpWeights {
 // MLP only on cells whose update can reach the result (fired and within one cell of a live
 // one), and its backward only where the upstream gradient is non-zero (alive and fired) - the
 // same results, up to non-finite deltas; false computes every cell, as the plain path does.
+// Mismatched shapes throw std::invalid_argument (one line).
 torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& weights,
                              layers::Padding padding, bool skip_idle = true);
 
