@@ -8,7 +8,7 @@
 
 #include <Eigen/Core>
 
-#include "kernels/work_items.h"
+#include "kernels/thread_pool.h"
 
 namespace eqnca::kernels::detail {
 namespace {

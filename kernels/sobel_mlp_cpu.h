@@ -1,10 +1,10 @@
-// CPU kernels of the fused Sobel-MLP step (models/sobel_mlp_step.h); internal to eqnca_models.
+// CPU kernels of the fused Sobel-MLP step (kernels/sobel_mlp_step.h); internal to eqnca_kernels.
 //
 // Tensors are float32 and contiguous, channels-last: state (B, H, W, C), mask (B, H, W); the
 // weights in the public layout of SobelMlpWeights (feature index c*3 + k). Inside, the features
 // are "planar" per cell (all x, then all d/dx, then all d/dy: vectorisable over channels) and
 // w1 is permuted to match once per call. Cells run in tiles of 128 whose operands stay in L2;
-// work items of 8 tiles go to the threads of models/work_items.h; the GEMMs are Eigen,
+// work items of 8 tiles go to the threads of kernels/thread_pool.h; the GEMMs are Eigen,
 // single-threaded inside each item. Each step is two parallel passes (the post-update alive
 // mask needs the neighbours' updates) forward and two backward. Weight gradients are summed per
 // item and then in item order, so results do not depend on the scheduling.

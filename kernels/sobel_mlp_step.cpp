@@ -1,13 +1,17 @@
 // The fused Sobel-MLP step: dispatch, autograd and the torch-ops path; see sobel_mlp_step.h.
 #include "kernels/sobel_mlp_step.h"
 
+#include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "layers/perception.h"
+#include "groups/check.h"
 #include "kernels/sobel_mlp_cpu.h"
 #include "layers/nca_mechanics.h"
+#include "layers/perception.h"
 
 namespace eqnca::kernels {
 namespace {
@@ -41,23 +45,25 @@ class SobelMlpFunction : public torch::autograd::Function<SobelMlpFunction> {
   }
 };
 
+std::string shape(const torch::Tensor& t) { return fmt::format("({})", fmt::join(t.sizes(), ", ")); }
+
 void check_shapes(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& w) {
-  TORCH_CHECK(state.dim() == 4, "sobel_mlp_step: expected a (B, H, W, C) state, got ", state.sizes());
+  EQNCA_CHECK(state.dim() == 4, "sobel_mlp_step: expected a (B, H, W, C) state, got {}", shape(state));
   const int64_t b = state.size(0), h = state.size(1), wd = state.size(2), c = state.size(3);
-  TORCH_CHECK((mask.dim() == 3 || (mask.dim() == 4 && mask.size(3) == 1)) && mask.size(0) == b &&
+  EQNCA_CHECK((mask.dim() == 3 || (mask.dim() == 4 && mask.size(3) == 1)) && mask.size(0) == b &&
                   mask.size(1) == h && mask.size(2) == wd,
-              "sobel_mlp_step: expected a (", b, ", ", h, ", ", wd, ") mask, got ", mask.sizes());
-  TORCH_CHECK(w.w1.defined() && w.b1.defined() && w.w2.defined() && w.b2.defined(),
+              "sobel_mlp_step: expected a ({}, {}, {}) mask, got {}", b, h, wd, shape(mask));
+  EQNCA_CHECK(w.w1.defined() && w.b1.defined() && w.w2.defined() && w.b2.defined(),
               "sobel_mlp_step: all of w1, b1, w2, b2 must be defined");
+  EQNCA_CHECK(w.w1.dim() == 2 && w.w1.size(1) == 3 * c, "sobel_mlp_step: expected w1 (hidden, {}), got {}", 3 * c,
+              shape(w.w1));
   const int64_t hidden = w.w1.size(0);
-  TORCH_CHECK(w.w1.dim() == 2 && w.w1.size(1) == 3 * c, "sobel_mlp_step: expected w1 (hidden, ", 3 * c, "), got ",
-              w.w1.sizes());
-  TORCH_CHECK(w.b1.dim() == 1 && w.b1.size(0) == hidden, "sobel_mlp_step: expected b1 (", hidden, "), got ",
-              w.b1.sizes());
-  TORCH_CHECK(w.w2.dim() == 2 && w.w2.size(0) == c && w.w2.size(1) == hidden, "sobel_mlp_step: expected w2 (", c,
-              ", ", hidden, "), got ", w.w2.sizes());
-  TORCH_CHECK(w.b2.dim() == 1 && w.b2.size(0) == c, "sobel_mlp_step: expected b2 (", c, "), got ", w.b2.sizes());
-  TORCH_CHECK(c > 3, "sobel_mlp_step: the state needs an alpha channel (3), got ", c, " channels");
+  EQNCA_CHECK(w.b1.dim() == 1 && w.b1.size(0) == hidden, "sobel_mlp_step: expected b1 ({}), got {}", hidden,
+              shape(w.b1));
+  EQNCA_CHECK(w.w2.dim() == 2 && w.w2.size(0) == c && w.w2.size(1) == hidden,
+              "sobel_mlp_step: expected w2 ({}, {}), got {}", c, hidden, shape(w.w2));
+  EQNCA_CHECK(w.b2.dim() == 1 && w.b2.size(0) == c, "sobel_mlp_step: expected b2 ({}), got {}", c, shape(w.b2));
+  EQNCA_CHECK(c > 3, "sobel_mlp_step: the state needs an alpha channel (3), got {} channels", c);
 }
 
 bool fast_path(const torch::Tensor& state, const SobelMlpWeights& w) {

@@ -6,7 +6,7 @@
 // alive = 3x3 max of alpha (channel 3) > 0.1, exactly layers::nca_update.
 //
 // Tensors are channels-last, (B, H, W, C) contiguous: the 1x1 layers are then GEMMs over cells
-// with no transposes. On CPU float32 the step is one hand-written kernel (models/sobel_mlp_cpu.h)
+// with no transposes. On CPU float32 the step is one hand-written kernel (kernels/sobel_mlp_cpu.h)
 // with its own backward; elsewhere (CUDA, float64) it is the same maths in torch ops.
 #pragma once
 
@@ -29,6 +29,7 @@ struct SobelMlpWeights {
 // MLP only on cells whose update can reach the result (fired and within one cell of a live
 // one), and its backward only where the upstream gradient is non-zero (alive and fired) - the
 // same results, up to non-finite deltas; false computes every cell, as the plain path does.
+// Mismatched shapes throw std::invalid_argument (one line).
 torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& weights,
                              layers::Padding padding, bool skip_idle = true);
 

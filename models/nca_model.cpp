@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "groups/check.h"
+#include "kernels/rollout.h"
 #include "layers/grid_action.h"
 
 namespace eqnca::models {
@@ -15,10 +16,7 @@ torch::Tensor NcaModelImpl::step(const torch::Tensor& state) {
 }
 
 torch::Tensor NcaModelImpl::grow(torch::Tensor state, int steps) {
-  begin_rollout();
-  for (int i = 0; i < steps; ++i) state = step(state);
-  end_rollout();
-  return state;
+  return kernels::make_rollout("plain")->run(*this, state, steps);
 }
 
 torch::Tensor NcaModelImpl::make_seed(int64_t batch, int64_t height, int64_t width) const {

@@ -19,17 +19,17 @@
 #include "groups/group.h"
 #include "layers/field_type.h"
 #include "layers/nca_mechanics.h"
-#include "kernels/sobel_mlp_step.h"
+#include "kernels/nca_rule.h"
 
 namespace eqnca::models {
 
-class NcaModelImpl : public torch::nn::Module {
+class NcaModelImpl : public torch::nn::Module, public kernels::NcaRule {
  public:
   // One step: perceive, update, residual with `update_mask`, alive masking.
-  virtual torch::Tensor step(const torch::Tensor& state, const torch::Tensor& update_mask) = 0;
+  torch::Tensor step(const torch::Tensor& state, const torch::Tensor& update_mask) override = 0;
   // One step with a fresh random mask at the model's fire rate.
   torch::Tensor step(const torch::Tensor& state);
-  // `steps` steps with fresh masks (a rollout); calls begin_rollout/end_rollout around it.
+  // `steps` steps with fresh masks (a rollout); the "plain" backend of kernels/rollout.h.
   torch::Tensor grow(torch::Tensor state, int steps);
 
   // The seed: one live cell at (H/2, W/2) whose fiber is oriented by `g` (rho(g) applied);
@@ -50,18 +50,18 @@ class NcaModelImpl : public torch::nn::Module {
   layers::FieldType state_type() const { return state_type(group()); }
   virtual int64_t channels() const = 0;
   virtual std::string name() const = 0;
-  double fire_rate() const { return fire_rate_; }
-  layers::Padding padding() const { return padding_; }
+  double fire_rate() const override { return fire_rate_; }
+  layers::Padding padding() const override { return padding_; }
 
   // Expand steerable filters once for the rollout that follows (autograd keeps one graph
   // through the shared filter); end_rollout drops them.
-  virtual void begin_rollout() {}
-  virtual void end_rollout() {}
+  void begin_rollout() override {}
+  void end_rollout() override {}
 
   // Models whose step is "identity + Sobel features, linear, ReLU, linear" return the weights
   // of that step (expanded now, with autograd history to the parameters), so drivers can run
   // the fused step (kernels/sobel_mlp_step.h); call it once per rollout. Others return nullopt.
-  virtual std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const { return std::nullopt; }
+  std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override { return std::nullopt; }
 
   int64_t parameter_count() const;
 

@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/cuda.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
@@ -17,61 +20,21 @@
 #endif
 
 #include "experiments/evaluation/equivariance_eval.h"  // json_number, json_string
+#include "experiments/training/train_step.h"
+#include "groups/check.h"
+#include "kernels/rollout.h"
 #include "models/model_factory.h"
-#include "models/fused_rollout.h"
 
 namespace eqnca::experiments {
 namespace {
 
-using Rollout = std::function<torch::Tensor(models::NcaModel&, const torch::Tensor&, int)>;
-
-// The reference recipe's training step, written against the model's public interface, with
-// the rollout (`steps` NCA steps) supplied by the path.
-BenchKernels kernels_with(models::NcaModel& model, Rollout rollout) {
-  BenchKernels k;
-  k.grow = [model, rollout](const torch::Tensor& state, int steps) mutable {
-    torch::NoGradGuard no_grad;
-    return rollout(model, state, steps);
-  };
-  auto adam = std::make_shared<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(2e-3));
-  k.train_iteration = [model, adam, rollout](const torch::Tensor& seed, const torch::Tensor& target, int steps) mutable {
-    adam->zero_grad();
-    torch::Tensor state = rollout(model, seed, steps);
-    torch::Tensor loss = (state.slice(1, 0, 4) - target).pow(2).mean();
-    loss.backward();
-    {
-      torch::NoGradGuard no_grad;
-      for (auto& p : model->parameters())
-        if (p.grad().defined()) p.grad().div_(p.grad().norm() + 1e-8);
-    }
-    adam->step();
-    return loss.item<double>();
-  };
-  return k;
-}
-
-// "plain": the model's own step(), one LibTorch op after another (what a PyTorch port does).
-BenchKernels plain_path(models::NcaModel& model, const BenchOptions&) {
-  return kernels_with(model, [](models::NcaModel& m, const torch::Tensor& s, int n) { return m->grow(s, n); });
-}
-
-// "fast": the fused Sobel-MLP step with its hand-written backward (kernels/sobel_mlp_step.h);
-// "fast-dense" computes every cell, as PyTorch does, instead of skipping idle ones.
-BenchPathFactory fused_path(bool skip_idle) {
-  return [skip_idle](models::NcaModel& model, const BenchOptions&) {
-    if (!model->sobel_mlp_weights())
-      throw std::invalid_argument("bench: the fast path needs an identity+Sobel perception model "
-                                  "(growing, c4, d4, c8, c16), got '" + model->name() + "'");
-    return kernels_with(model, [skip_idle](models::NcaModel& m, const torch::Tensor& s, int n) {
-      return models::grow_fast(*m, s, n, skip_idle);
-    });
-  };
-}
-
-std::map<std::string, BenchPathFactory>& registry() {
-  static std::map<std::string, BenchPathFactory> paths{
-      {"plain", plain_path}, {"fast", fused_path(true)}, {"fast-dense", fused_path(false)}};
-  return paths;
+// The rollout backend behind a --path name, "" for none: the backends' own names, and the
+// bench's older names for the fused ones (bench/side_by_side.py and the README use them).
+std::string backend_of(const std::string& path) {
+  if (path == "fast") return "fused";
+  if (path == "fast-dense") return "fused-dense";
+  const std::vector<std::string>& names = kernels::rollout_names();
+  return std::find(names.begin(), names.end(), path) != names.end() ? path : std::string();
 }
 
 double median(std::vector<double> v) {
@@ -81,31 +44,23 @@ double median(std::vector<double> v) {
 }
 
 void check_options(const BenchOptions& o) {
-  auto fail = [](const std::string& msg) { throw std::invalid_argument("bench: " + msg); };
-  if (o.batch < 1) fail("--batch must be >= 1");
-  if (o.size < 3) fail("--size must be >= 3");
-  if (o.steps < 1) fail("--steps must be >= 1");
-  if (o.repeats < 1) fail("--repeats must be >= 1");
-  if (o.warmup < 0) fail("--warmup must be >= 0");
-  if (o.threads < 0) fail("--threads must be >= 0");
-  if (o.mode != "growth" && o.mode != "train" && o.mode != "both")
-    fail("--mode must be growth, train or both, got '" + o.mode + "'");
-  if (!registry().count(o.path)) {
-    std::string known;
-    for (const auto& n : bench_path_names()) known += (known.empty() ? "" : ", ") + n;
-    fail("unknown --path '" + o.path + "' (available: " + known + ")");
-  }
+  EQNCA_CHECK(o.batch >= 1, "bench: --batch must be >= 1, got {}", o.batch);
+  EQNCA_CHECK(o.size >= 3, "bench: --size must be >= 3, got {}", o.size);
+  EQNCA_CHECK(o.steps >= 1, "bench: --steps must be >= 1, got {}", o.steps);
+  EQNCA_CHECK(o.repeats >= 1, "bench: --repeats must be >= 1, got {}", o.repeats);
+  EQNCA_CHECK(o.warmup >= 0, "bench: --warmup must be >= 0, got {}", o.warmup);
+  EQNCA_CHECK(o.threads >= 0, "bench: --threads must be >= 0, got {}", o.threads);
+  EQNCA_CHECK(o.mode == "growth" || o.mode == "train" || o.mode == "both",
+              "bench: --mode must be growth, train or both, got '{}'", o.mode);
+  EQNCA_CHECK(!backend_of(o.path).empty(), "bench: unknown --path '{}' (available: {})", o.path,
+              fmt::join(bench_path_names(), ", "));
 }
 
 }  // namespace
 
-void register_bench_path(const std::string& name, BenchPathFactory factory) {
-  registry()[name] = std::move(factory);
-}
-
 std::vector<std::string> bench_path_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : registry()) names.push_back(name);
+  std::vector<std::string> names = kernels::rollout_names();
+  names.insert(names.end(), {"fast", "fast-dense"});
   return names;
 }
 
@@ -143,7 +98,15 @@ BenchResult run_bench(const BenchOptions& o) {
       if (p.abs().max().item<double>() == 0.0) p.normal_(0.0, 1e-3);
   }
   model->to(device);
-  BenchKernels kernels = registry().at(o.path)(model, o);
+  const std::unique_ptr<kernels::Rollout> rollout = kernels::make_rollout(backend_of(o.path));
+  const bool supported = [&] {
+    torch::NoGradGuard no_grad;
+    return rollout->supports(*model);
+  }();
+  EQNCA_CHECK(supported,
+              "bench: --path {} needs a model with the fused Sobel-MLP step (growing, c4, d4, c8, c16), got '{}'",
+              o.path, model->name());
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(2e-3));
 
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
   const torch::Tensor seed = model->seed(o.batch, o.size, o.size).to(opts);
@@ -177,14 +140,18 @@ BenchResult run_bench(const BenchOptions& o) {
 
   if (o.mode != "train") {
     model->eval();
-    const double s = time_median([&] { kernels.grow(seed, o.steps); });
+    const double s = time_median([&] {
+      torch::NoGradGuard no_grad;
+      rollout->run(*model, seed, o.steps);
+    });
     r.growth_cell_updates_per_s = static_cast<double>(o.batch) * o.size * o.size * o.steps / std::max(s, 1e-12);
   }
   if (o.mode != "growth") {
     model->train();
     const torch::Tensor target = torch::rand({o.batch, 4, o.size, o.size}, opts);
+    const StateLoss mse = [&](const torch::Tensor& state) { return (state.slice(1, 0, 4) - target).pow(2).mean(); };
     r.train_s_per_iteration =
-        time_median([&] { r.final_train_loss = kernels.train_iteration(seed, target, o.steps); });
+        time_median([&] { r.final_train_loss = train_step(*model, *rollout, adam, seed, o.steps, mse).loss; });
   }
   return r;
 }

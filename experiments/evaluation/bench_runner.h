@@ -5,19 +5,15 @@
 // Both are medians over `repeats` timed runs after `warmup` untimed ones; on CUDA the clock is
 // read only after torch::cuda::synchronize().
 //
-// Implementations are "paths" registered by name: "plain" runs the model's own step(); "fast"
-// the fused Sobel-MLP step (kernels/sobel_mlp_step.h), skipping cells whose update cannot matter;
-// "fast-dense" the same kernels over every cell (the like-for-like comparison with PyTorch).
+// The implementation ("path") is a rollout backend of kernels/rollout.h, named as there (plain,
+// fused, fused-dense) or by the bench's older names: "fast" = fused (skipping cells whose
+// update cannot matter), "fast-dense" = fused-dense (every cell: like for like with PyTorch).
+// The training iteration is experiments/training/train_step.h's, with Adam at 2e-3.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
-
-#include <torch/types.h>
-
-#include "models/nca_model.h"
 
 namespace eqnca::experiments {
 
@@ -42,25 +38,15 @@ struct BenchResult {
   int threads = 0, batch = 0, size = 0, steps = 0;
   double growth_cell_updates_per_s = -1.0;  // < 0: not measured (mode train)
   double train_s_per_iteration = -1.0;      // < 0: not measured (mode growth)
-  double final_train_loss = -1.0;
+  double final_train_loss = -1.0;           // the loss of the last training iteration
   std::int64_t parameter_count = 0;
 };
 
-// What a path provides; both functions run on the device of their inputs.
-struct BenchKernels {
-  // S steps from `state` with fresh stochastic masks, no gradients.
-  std::function<torch::Tensor(const torch::Tensor& state, int steps)> grow;
-  // One full training iteration from the seed batch towards `target`; returns the loss.
-  std::function<double(const torch::Tensor& seed, const torch::Tensor& target, int steps)> train_iteration;
-};
-using BenchPathFactory = std::function<BenchKernels(models::NcaModel& model, const BenchOptions& options)>;
-
-// Registers (or replaces) a path; "plain" is always present.
-void register_bench_path(const std::string& name, BenchPathFactory factory);
+// The names --path accepts.
 std::vector<std::string> bench_path_names();
 
-// Throws std::invalid_argument (one line) for bad options, unknown paths, or CUDA requested where
-// it is not available.
+// Throws std::invalid_argument (one line) for bad options, unknown paths, a fused path for a
+// model without the fused step, or CUDA requested where it is not available.
 BenchResult run_bench(const BenchOptions& options);
 
 // One JSON object, keys in a fixed order; unmeasured numbers are null.

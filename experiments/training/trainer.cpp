@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -24,7 +25,8 @@
 #include "experiments/io/progress.h"
 #include "experiments/io/run_log.h"
 #include "experiments/training/target.h"
-#include "models/fused_rollout.h"
+#include "experiments/training/train_step.h"
+#include "kernels/rollout.h"
 
 namespace eqnca::experiments {
 namespace {
@@ -53,21 +55,6 @@ void check_resumable(const std::string& saved_toml, const std::string& current_t
       throw std::invalid_argument(
           fmt::format("cannot resume: --{} is {} but the checkpoint was trained with {}", key, cv, sv));
   }
-}
-
-// Distill's gradient normalisation: every parameter's gradient scaled to unit norm, so the
-// step size is set by the learning rate alone. Returns the global norm before scaling.
-double normalise_gradients(const std::vector<torch::Tensor>& parameters) {
-  torch::NoGradGuard no_grad;
-  torch::Tensor total;
-  for (const auto& p : parameters) {
-    if (!p.grad().defined()) continue;
-    auto g = p.grad();
-    auto norm = g.norm();
-    total = total.defined() ? total + norm.pow(2) : norm.pow(2);
-    g.div_(norm + 1e-8);
-  }
-  return total.defined() ? std::sqrt(total.item<double>()) : 0.0;
 }
 
 bool parameters_finite(const std::vector<torch::Tensor>& parameters) {
@@ -115,6 +102,13 @@ TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
   if (config.curriculum) curriculum.emplace(grid, grid);
   auto parameters = model->parameters();
   torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(config.lr));
+  // The fused Sobel-MLP step where the model has one (growing, c4, d4, c8, c16; the same masks
+  // as the plain backend), the model's own step() otherwise.
+  const bool fused = [&] {
+    torch::NoGradGuard no_grad;
+    return model->sobel_mlp_weights().has_value();
+  }();
+  const std::unique_ptr<kernels::Rollout> rollout = kernels::make_rollout(fused ? "fused" : "plain");
 
   const std::string toml = config.to_toml();
   int start = 0;
@@ -190,13 +184,12 @@ TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
     int steps = static_cast<int>(torch::randint(config.min_steps, config.max_steps + 1, {1}, torch::kLong).item<int64_t>());
     if (curriculum) steps += curriculum->extra_steps();
 
-    // The fused Sobel-MLP step where the model has one (growing, c4, d4, c8, c16; same masks
-    // as the plain loop), the model's own step() otherwise.
-    x = models::grow_fast(*model, x, steps);
-    const torch::Tensor loss = loss_fn(x).mean();
-    const double loss_value = loss.item<double>();
+    const TrainStepResult step =
+        train_step(*model, *rollout, optimizer, x, steps, [&](const torch::Tensor& s) { return loss_fn(s).mean(); });
+    x = step.state;
+    const double loss_value = step.loss;
     const int iteration = it + 1;  // 1-based in logs and messages
-    if (!std::isfinite(loss_value)) {
+    if (!step.stepped) {
       // Logged so the curve shows where it broke; resume truncates it away.
       log->append_scalar("train/loss", loss_value);
       log->append_scalar("train/lr", lr);
@@ -206,10 +199,7 @@ TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
       fail(std::isnan(loss_value) ? "loss became NaN" : "loss became infinite", iteration);
     }
 
-    optimizer.zero_grad();
-    loss.backward();
-    const double grad_norm = normalise_gradients(parameters);
-    optimizer.step();
+    const double grad_norm = step.grad_norm;
     if (!parameters_finite(parameters)) fail("parameters became NaN or infinite", iteration);
     pool.commit(batch, x);
     if (curriculum) curriculum->observe(loss_value);

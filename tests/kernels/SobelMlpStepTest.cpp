@@ -9,33 +9,17 @@
 
 #include <torch/csrc/autograd/autograd.h>
 
-#include "tests/models/ModelTestUtil.h"
 #include "kernels/sobel_mlp_step.h"
-#include "models/fused_rollout.h"
+#include "tests/kernels/FusedTestUtil.h"
 
 using namespace eqnca;
 
 namespace {
 
-models::NcaModel make(const std::string& name, const std::string& padding) {
-  models::ModelConfig config;
-  config.name = name;
-  config.padding = padding;
-  models::NcaModel m = models::make_model(config);
-  model_testing::randomise(m, 0.1, 7);
-  return m;
-}
-
-// (batch, C, size, size): N(0, 1) channels, alpha uniform in (0, 1) but a dead band of columns
-// (alpha 0.05) and a dead corner, so cells die, survive and are born at the borders.
-torch::Tensor mixed_state(const models::NcaModel& m, int64_t batch, int64_t size) {
-  torch::Tensor s = torch::randn({batch, m->channels(), size, size});
-  torch::Tensor alpha = s.narrow(1, 3, 1);
-  alpha.uniform_(0.0, 1.0);
-  alpha.narrow(3, size / 3, size / 4).fill_(0.05);
-  alpha.narrow(2, 0, size / 4).narrow(3, 0, size / 4).fill_(0.0);
-  return s;
-}
+using kernel_testing::max_abs;
+using kernel_testing::mixed_state;
+using kernel_testing::random_model;
+using kernel_testing::relative;
 
 torch::Tensor random_mask(int64_t batch, int64_t size) {
   return (torch::rand({batch, 1, size, size}) < 0.5).to(torch::kFloat);
@@ -44,10 +28,6 @@ torch::Tensor random_mask(int64_t batch, int64_t size) {
 torch::Tensor nhwc(const torch::Tensor& t) { return t.permute({0, 2, 3, 1}).contiguous(); }
 torch::Tensor nchw(const torch::Tensor& t) { return t.permute({0, 3, 1, 2}); }
 torch::Tensor nhw(const torch::Tensor& mask) { return mask.squeeze(1).contiguous(); }
-double max_abs(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
-double relative(const torch::Tensor& a, const torch::Tensor& b) {
-  return ((a - b).norm() / b.norm().clamp_min(1e-30)).item<double>();
-}
 
 struct Case {
   std::string model, padding;
@@ -60,7 +40,7 @@ const std::vector<Case> kCases{{"growing", "zeros"}, {"growing", "circular"}, {"
 TEST(SobelMlpStep, ForwardMatchesThePlainStep) {
   for (const auto& c : kCases) {
     torch::manual_seed(1);
-    models::NcaModel m = make(c.model, c.padding);
+    models::NcaModel m = random_model(c.model, c.padding);
     torch::NoGradGuard no_grad;
     const auto w = m->sobel_mlp_weights();
     ASSERT_TRUE(w.has_value()) << c.model;
@@ -83,7 +63,7 @@ TEST(SobelMlpStep, ForwardMatchesThePlainStep) {
 // Grids narrower than the 5x5 window wrap onto themselves more than once.
 TEST(SobelMlpStep, TinyCircularGridsMatchThePlainStep) {
   torch::manual_seed(6);
-  models::NcaModel m = make("growing", "circular");
+  models::NcaModel m = random_model("growing", "circular");
   torch::NoGradGuard no_grad;
   for (auto [h, w] : {std::pair<int64_t, int64_t>{1, 5}, {2, 3}, {3, 1}}) {
     torch::Tensor s = torch::randn({2, m->channels(), h, w});
@@ -100,7 +80,7 @@ TEST(SobelMlpStep, TinyCircularGridsMatchThePlainStep) {
 TEST(SobelMlpStep, TorchOpsPathMatchesThePlainStep) {
   for (const auto& c : kCases) {
     torch::manual_seed(2);
-    models::NcaModel m = make(c.model, c.padding);
+    models::NcaModel m = random_model(c.model, c.padding);
     torch::NoGradGuard no_grad;
     const torch::Tensor s = mixed_state(m, 2, 11), mask = random_mask(2, 11);
     const torch::Tensor ref = kernels::sobel_mlp_step_reference(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding());
@@ -112,7 +92,7 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
   for (const auto& c : kCases) {
     for (bool skip_idle : {true, false}) {
       torch::manual_seed(3);
-      models::NcaModel m = make(c.model, c.padding);
+      models::NcaModel m = random_model(c.model, c.padding);
       const torch::Tensor s0 = mixed_state(m, 2, 33);
       std::vector<torch::Tensor> masks;
       for (int t = 0; t < 3; ++t) masks.push_back(random_mask(2, 33));
@@ -147,7 +127,7 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
 TEST(SobelMlpStep, GrowthModeEqualsGradMode) {
   for (const auto& c : kCases) {
     torch::manual_seed(4);
-    models::NcaModel m = make(c.model, c.padding);
+    models::NcaModel m = random_model(c.model, c.padding);
     const torch::Tensor s = nhwc(mixed_state(m, 2, 35)), mask = nhw(random_mask(2, 35));
     const torch::Tensor with_grad = kernels::sobel_mlp_step(s, mask, *m->sobel_mlp_weights(), m->padding());
     ASSERT_TRUE(with_grad.requires_grad());
@@ -155,22 +135,6 @@ TEST(SobelMlpStep, GrowthModeEqualsGradMode) {
     const torch::Tensor growth = kernels::sobel_mlp_step(s, mask, *m->sobel_mlp_weights(), m->padding());
     // The same kernel and arithmetic; only where relu(z) is stored differs.
     EXPECT_LE(max_abs(growth, with_grad.detach()), 1e-6) << c.model << " " << c.padding;
-  }
-}
-
-// grow_fast draws the same random masks as NcaModelImpl::grow, so both grow the same pattern.
-TEST(SobelMlpStep, GrowFastEqualsGrowFromTheSameGenerator) {
-  for (const std::string name : {"growing", "d4"}) {
-    models::NcaModel m = make(name, "zeros");
-    torch::NoGradGuard no_grad;
-    torch::manual_seed(5);
-    const torch::Tensor s = mixed_state(m, 2, 21);  // random weights would let a lone seed die
-    torch::manual_seed(6);
-    const torch::Tensor plain = m->grow(s, 6);
-    torch::manual_seed(6);
-    const torch::Tensor fused = models::grow_fast(*m, s, 6);
-    EXPECT_LE(max_abs(fused, plain), 1e-4) << name;
-    EXPECT_GT(plain.abs().sum().item<double>(), 0.0);
   }
 }
 
@@ -188,7 +152,7 @@ TEST(SobelMlpStep, ModelsWithoutTheSobelMlpStructureSayNo) {
 }
 
 TEST(SobelMlpStep, Float64RunsTheTorchOpsPath) {
-  models::NcaModel m = make("c4", "circular");
+  models::NcaModel m = random_model("c4", "circular");
   m->to(torch::kDouble);
   torch::NoGradGuard no_grad;
   const torch::Tensor s = mixed_state(m, 1, 9).to(torch::kDouble), mask = random_mask(1, 9).to(torch::kDouble);
@@ -198,10 +162,15 @@ TEST(SobelMlpStep, Float64RunsTheTorchOpsPath) {
 }
 
 TEST(SobelMlpStep, RejectsMismatchedShapes) {
-  models::NcaModel m = make("growing", "zeros");
+  models::NcaModel m = random_model("growing", "zeros");
   const auto w = m->sobel_mlp_weights();
   const torch::Tensor s = torch::zeros({1, 8, 8, 16});
-  EXPECT_THROW(kernels::sobel_mlp_step(s, torch::ones({1, 8, 7}), *w, m->padding()), c10::Error);
+  try {
+    kernels::sobel_mlp_step(s, torch::ones({1, 8, 7}), *w, m->padding());
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "sobel_mlp_step: expected a (1, 8, 8) mask, got (1, 8, 7)");
+  }
   EXPECT_THROW(kernels::sobel_mlp_step(torch::zeros({1, 8, 8, 20}), torch::ones({1, 8, 8}), *w, m->padding()),
-               c10::Error);
+               std::invalid_argument);
 }

@@ -1,9 +1,14 @@
 // run_bench on a tiny problem: numbers are positive and the JSON carries every key
-// bench/side_by_side.py reads. No timing is asserted (the test machines are shared); paths are
-// checked to be pluggable and unknown ones rejected with a one-line message.
+// bench/side_by_side.py reads. No timing is asserted (the test machines are shared). Every path
+// runs, the fused ones train like the plain one (the loss after two iterations to 1e-4
+// relative: RolloutTest's gradient tolerance), the warm-up runs are run, and bad options, unknown
+// paths and a fused path for a model without the fused step fail with one-line messages.
 #include "experiments/evaluation/bench_runner.h"
 
+#include <cmath>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -49,32 +54,89 @@ TEST(BenchRunnerTest, JsonHasEveryKeyInOrder) {
   EXPECT_EQ(json.back(), '}');
 }
 
+// The one-line message of the std::invalid_argument that run_bench(o) throws; "" if none.
+std::string bench_error(const BenchOptions& o) {
+  try {
+    run_bench(o);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST(BenchRunnerTest, UnknownPathIsRejected) {
   BenchOptions o = tiny();
   o.path = "fast-not-yet";
-  try {
-    run_bench(o);
-    FAIL() << "expected std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown --path 'fast-not-yet'"), std::string::npos) << e.what();
+  EXPECT_EQ(bench_error(o),
+            "bench: unknown --path 'fast-not-yet' (available: plain, fused, fused-dense, fast, fast-dense)");
+}
+
+TEST(BenchRunnerTest, EveryPathRuns) {
+  EXPECT_EQ(bench_path_names(), (std::vector<std::string>{"plain", "fused", "fused-dense", "fast", "fast-dense"}));
+  for (const std::string& path : bench_path_names()) {
+    BenchOptions o = tiny();
+    o.path = path;
+    const BenchResult r = run_bench(o);
+    EXPECT_EQ(r.path, path);
+    EXPECT_GT(r.growth_cell_updates_per_s, 0.0) << path;
+    EXPECT_GT(r.train_s_per_iteration, 0.0) << path;
+    EXPECT_TRUE(std::isfinite(r.final_train_loss)) << path;
   }
 }
 
-TEST(BenchRunnerTest, RegisteredPathsAreUsed) {
-  int grows = 0, iterations = 0;
-  register_bench_path("counting", [&](models::NcaModel&, const BenchOptions&) {
-    BenchKernels k;
-    k.grow = [&](const torch::Tensor& s, int) { ++grows; return s; };
-    k.train_iteration = [&](const torch::Tensor&, const torch::Tensor&, int) { ++iterations; return 1.0; };
-    return k;
-  });
+// The same seed gives the same masks on every path, so the training losses agree.
+TEST(BenchRunnerTest, FusedPathsTrainLikeThePlainOne) {
   BenchOptions o = tiny();
-  o.path = "counting";
+  o.mode = "train";
+  o.size = 33;  // more than one work item of the fused step
+  o.steps = 6;
+  const double plain = run_bench(o).final_train_loss;
+  ASSERT_GT(plain, 0.0);
+  for (const std::string path : {"fast", "fast-dense", "fused", "fused-dense"}) {
+    o.path = path;
+    EXPECT_NEAR(run_bench(o).final_train_loss, plain, 1e-4 * plain) << path;
+  }
+  o.path = "fast";
+  const double fast = run_bench(o).final_train_loss;
+  o.path = "fused";
+  EXPECT_EQ(run_bench(o).final_train_loss, fast);  // one backend under two names
+}
+
+// Warm-up runs are run (untimed): the loss after 1 + 2 iterations is the loss after 0 + 3.
+TEST(BenchRunnerTest, WarmupRunsAreRun) {
+  BenchOptions o = tiny();
+  o.mode = "train";
   o.warmup = 1;
-  const BenchResult r = run_bench(o);
-  EXPECT_EQ(grows, 3);  // warm-up + 2 repeats
-  EXPECT_EQ(iterations, 3);
-  EXPECT_EQ(r.path, "counting");
+  o.repeats = 2;
+  const double warm = run_bench(o).final_train_loss;
+  o.warmup = 0;
+  o.repeats = 3;
+  EXPECT_EQ(run_bench(o).final_train_loss, warm);
+  o.repeats = 1;
+  EXPECT_NE(run_bench(o).final_train_loss, warm);
+}
+
+TEST(BenchRunnerTest, FusedPathsNeedAModelWithTheFusedStep) {
+  BenchOptions o = tiny();
+  o.model = "isotropic";
+  o.path = "fast";
+  EXPECT_EQ(bench_error(o),
+            "bench: --path fast needs a model with the fused Sobel-MLP step (growing, c4, d4, c8, c16), got "
+            "'isotropic'");
+  o.path = "plain";
+  EXPECT_EQ(bench_error(o), "");
+}
+
+TEST(BenchRunnerTest, BadOptionsAreOneLineErrors) {
+  BenchOptions o = tiny();
+  o.batch = 0;
+  EXPECT_EQ(bench_error(o), "bench: --batch must be >= 1, got 0");
+  o = tiny();
+  o.mode = "grow";
+  EXPECT_EQ(bench_error(o), "bench: --mode must be growth, train or both, got 'grow'");
+  o = tiny();
+  o.device = "tpu";
+  EXPECT_EQ(bench_error(o), "bench: --device must be cpu or cuda[:N], got 'tpu'");
 }
 
 }  // namespace

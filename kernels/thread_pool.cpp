@@ -1,5 +1,5 @@
-// Work items on the caller plus sleeping helpers; see work_items.h.
-#include "kernels/work_items.h"
+// The thread pool: work items on the caller plus sleeping helpers; see thread_pool.h.
+#include "kernels/thread_pool.h"
 
 #include <atomic>
 #include <condition_variable>

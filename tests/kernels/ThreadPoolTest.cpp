@@ -1,6 +1,6 @@
-// for_each_work_item: every item runs exactly once, whatever the thread count; an exception
-// thrown by an item reaches the caller; a nested call (from inside an item) runs serially
-// instead of deadlocking on the pool.
+// The thread pool (for_each_work_item): every item runs exactly once, whatever the thread
+// count; an exception thrown by an item reaches the caller; a nested call (from inside an item)
+// runs serially instead of deadlocking on the pool.
 #include <gtest/gtest.h>
 
 #include <ATen/Parallel.h>
@@ -9,11 +9,11 @@
 #include <stdexcept>
 #include <vector>
 
-#include "kernels/work_items.h"
+#include "kernels/thread_pool.h"
 
 using eqnca::kernels::for_each_work_item;
 
-TEST(WorkItems, EveryItemRunsExactlyOnce) {
+TEST(ThreadPool, EveryItemRunsExactlyOnce) {
   const int saved = at::get_num_threads();
   for (int threads : {1, 2, 4}) {
     at::set_num_threads(threads);
@@ -27,7 +27,7 @@ TEST(WorkItems, EveryItemRunsExactlyOnce) {
   at::set_num_threads(saved);
 }
 
-TEST(WorkItems, ExceptionsReachTheCaller) {
+TEST(ThreadPool, ExceptionsReachTheCaller) {
   EXPECT_THROW(for_each_work_item(50, [](int64_t k) { if (k == 13) throw std::runtime_error("item 13"); }),
                std::runtime_error);
   std::atomic<int> after{0};  // the pool still works afterwards
@@ -35,7 +35,7 @@ TEST(WorkItems, ExceptionsReachTheCaller) {
   EXPECT_EQ(after.load(), 20);
 }
 
-TEST(WorkItems, NestedCallsRunSerially) {
+TEST(ThreadPool, NestedCallsRunSerially) {
   std::atomic<int> inner{0};
   for_each_work_item(8, [&](int64_t) { for_each_work_item(5, [&](int64_t) { inner++; }); });
   EXPECT_EQ(inner.load(), 40);

@@ -1,5 +1,5 @@
-// Runs independent work items on torch::get_num_threads() threads: the caller plus persistent
-// helpers that claim items from a shared counter.
+// The kernels' thread pool: runs independent work items on torch::get_num_threads() threads,
+// the caller plus persistent helpers that claim items from a shared counter.
 //
 // Why not at::parallel_for: an OpenMP region ends in a barrier that every thread of the team
 // must reach, so on a shared machine each region waits for a descheduled helper to be run

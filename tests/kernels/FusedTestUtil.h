@@ -1,0 +1,41 @@
+// Shared by the fused-step and rollout tests: models with random weights (zero-initialised
+// output layers would make every comparison trivial) and states in which cells die, survive and
+// are born, so the alive masks matter.
+#pragma once
+
+#include <string>
+
+#include <torch/types.h>
+
+#include "models/model_factory.h"
+#include "tests/models/ModelTestUtil.h"
+
+namespace eqnca::kernel_testing {
+
+// `name` with `padding`, every parameter ~ N(0, 0.1).
+inline models::NcaModel random_model(const std::string& name, const std::string& padding) {
+  models::ModelConfig config;
+  config.name = name;
+  config.padding = padding;
+  models::NcaModel m = models::make_model(config);
+  model_testing::randomise(m, 0.1, 7);
+  return m;
+}
+
+// (batch, C, size, size): N(0, 1) channels, alpha uniform in (0, 1) but a dead band of columns
+// (alpha 0.05) and a dead corner, so cells die, survive and are born at the borders.
+inline torch::Tensor mixed_state(const models::NcaModel& m, int64_t batch, int64_t size) {
+  torch::Tensor s = torch::randn({batch, m->channels(), size, size});
+  torch::Tensor alpha = s.narrow(1, 3, 1);
+  alpha.uniform_(0.0, 1.0);
+  alpha.narrow(3, size / 3, size / 4).fill_(0.05);
+  alpha.narrow(2, 0, size / 4).narrow(3, 0, size / 4).fill_(0.0);
+  return s;
+}
+
+inline double max_abs(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+inline double relative(const torch::Tensor& a, const torch::Tensor& b) {
+  return ((a - b).norm() / b.norm().clamp_min(1e-30)).item<double>();
+}
+
+}  // namespace eqnca::kernel_testing
