@@ -90,17 +90,19 @@ std::vector<std::uint8_t> encode_gif(const std::vector<RgbaImage>& frames, int d
               "encode_gif: scaled size {}x{} (frame {}x{} times scale {}) must be within 1..65535", out_w, out_h, w,
               h, scale);
   for (size_t f = 1; f < frames.size(); ++f)
-    EQNCA_CHECK(frames[f].height == h && frames[f].width == w, "encode_gif: frame {} is {}x{}, expected {}x{} like frame 0",
+    EQNCA_CHECK(frames[f].height == h && frames[f].width == w,
+                "encode_gif: frame {} is {}x{}, expected {}x{} like frame 0",
                 f, frames[f].width, frames[f].height, w, h);
 
   std::vector<std::uint8_t> out;
   int error = 0;
   GifHandle gif(EGifOpen(&out, append_bytes, &error));
-  if (!gif) throw std::runtime_error(fmt::format("encode_gif: giflib cannot start an encoder: {}", GifErrorString(error)));
+  if (!gif)
+    throw std::runtime_error(fmt::format("encode_gif: giflib cannot start an encoder: {}", GifErrorString(error)));
   EGifSetGifVersion(gif.get(), true);  // the loop and delay blocks are GIF89a extensions
 
-  auto palette = make_palette();
-  // GifMakeMapObject copies the colours; the map is only borrowed by EGifPutScreenDesc.
+  const auto palette = make_palette();
+  // EGifPutScreenDesc keeps a copy of the colour map, so this one is freed when we return.
   std::unique_ptr<ColorMapObject, void (*)(ColorMapObject*)> colour_map(
       GifMakeMapObject(kPaletteSize, palette.data()), GifFreeMapObject);
   if (!colour_map) throw std::runtime_error("encode_gif: giflib cannot allocate the palette");

@@ -144,7 +144,8 @@ TEST(GifWriterTest, FileHasFramesSizeLoopAndDelays) {
   EXPECT_EQ(gif.palette.size(), 256u);
   ASSERT_GE(gif.background, 0);
   const GifColorType& background = gif.palette.at(gif.background);
-  EXPECT_TRUE(background.Red == 255 && background.Green == 255 && background.Blue == 255) << "white background expected";
+  EXPECT_TRUE(background.Red == 255 && background.Green == 255 && background.Blue == 255)
+      << "white background expected";
   EXPECT_TRUE(gif.loops_forever);
   EXPECT_EQ(gif.frames.size(), 3u);
   EXPECT_EQ(gif.delays, std::vector<int>({7, 7, 7}));
