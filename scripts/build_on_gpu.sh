@@ -136,7 +136,9 @@ libdirs="$libdir:$prefix/lib/$triplet:$libdir/hdf5/serial"
 hdf5_root="$libdir/hdf5/serial"
 for needed in "$prefix/usr/include/eigen3/Eigen/Core" "$libdir/cmake/fmt/fmt-config.cmake" \
               "$hdf5_root/libhdf5.so" "$hdf5_root/libhdf5_cpp.so" "$prefix/usr/include/hdf5/serial/H5Cpp.h" \
-              "$libdir/libpng16.so" "$prefix/usr/include/zlib.h" "$prefix/usr/src/googletest/CMakeLists.txt"; do
+              "$libdir/libpng16.so" "$prefix/usr/include/zlib.h" "$libdir/libgif.so" "$libdir/libgif.so.7" \
+              "$prefix/usr/include/gif_lib.h" "$prefix/usr/share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake" \
+              "$prefix/usr/src/googletest/CMakeLists.txt"; do
   [[ -e "$needed" ]] || die "missing $needed after unpacking: gather the .deb files again"
 done
 
@@ -233,6 +235,8 @@ cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release \
   -DEigen3_DIR="$prefix/usr/share/eigen3/cmake" \
   -Dfmt_DIR="$libdir/cmake/fmt" \
   -DCLI11_DIR="$prefix/usr/share/cmake/CLI11" \
+  -Dnlohmann_json_DIR="$prefix/usr/share/cmake/nlohmann_json" \
+  -DGIF_INCLUDE_DIR="$prefix/usr/include" -DGIF_LIBRARY="$libdir/libgif.so" \
   -DGTest_DIR="$gtest_prefix/lib/cmake/GTest" \
   -DHDF5_ROOT="$hdf5_root" \
   -DZLIB_ROOT="$prefix/usr" \
@@ -243,9 +247,9 @@ cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release \
   || die "cmake configure failed (see above)"
 
 # Every dependency but LibTorch must come from the prefix, not from the host.
-for key in Eigen3_DIR fmt_DIR CLI11_DIR GTest_DIR HDF5_hdf5_LIBRARY_RELEASE HDF5_hdf5_cpp_LIBRARY_RELEASE \
-           HDF5_C_INCLUDE_DIR HDF5_CXX_INCLUDE_DIR PNG_LIBRARY_RELEASE PNG_PNG_INCLUDE_DIR \
-           ZLIB_LIBRARY_RELEASE ZLIB_INCLUDE_DIR; do
+for key in Eigen3_DIR fmt_DIR CLI11_DIR nlohmann_json_DIR GTest_DIR HDF5_hdf5_LIBRARY_RELEASE \
+           HDF5_hdf5_cpp_LIBRARY_RELEASE HDF5_C_INCLUDE_DIR HDF5_CXX_INCLUDE_DIR PNG_LIBRARY_RELEASE \
+           PNG_PNG_INCLUDE_DIR ZLIB_LIBRARY_RELEASE ZLIB_INCLUDE_DIR GIF_LIBRARY GIF_INCLUDE_DIR; do
   value="$(sed -n "s|^$key:[A-Z]*=||p" "$build/CMakeCache.txt")"
   [[ -z "$value" || "$value" == *-NOTFOUND ]] && continue
   [[ "$value" == "$prefix"* ]] || note "warning: $key=$value is not from $prefix"

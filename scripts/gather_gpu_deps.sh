@@ -8,11 +8,13 @@
 # What is fetched and why (worked out with `apt-cache depends` and `objdump -p` on Debian 12):
 #   headers / CMake configs  libeigen3-dev (Eigen3Config), libcli11-dev (CLI11Config),
 #                            libfmt-dev (fmt-config), libpng-dev + zlib1g-dev (FindPNG, FindZLIB),
+#                            libgif-dev (FindGIF finds gif_lib.h and libgif.so), nlohmann-json3-dev
+#                            (header-only; nlohmann_jsonConfig.cmake),
 #                            libhdf5-dev (FindHDF5 finds .../hdf5/serial/libhdf5{,_cpp}.so, hdf5.h,
 #                            H5Cpp.h), hdf5-helpers (h5cc/h5c++ wrappers, patched but not needed),
 #                            googletest (GoogleTest sources: build_on_gpu.sh compiles them with the
 #                            GPU machine's compiler and LibTorch's _GLIBCXX_USE_CXX11_ABI).
-#   their shared libraries   libfmt9, libhdf5-103-1, libhdf5-cpp-103-1, libpng16-16, zlib1g,
+#   their shared libraries   libfmt9, libhdf5-103-1, libhdf5-cpp-103-1, libpng16-16, zlib1g, libgif7,
 #                            libsz2 + libaec0 (libhdf5_serial.so.103 NEEDs libsz.so.2),
 #                            libcurl4 + libssl3 (it also NEEDs libcurl.so.4 and libcrypto.so.3)
 #                            and, unless --minimal, the rest of libcurl4's runtime closure
@@ -48,8 +50,9 @@ if [[ -r /etc/os-release ]] && ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-re
   echo "gather_gpu_deps.sh: warning: this is not Debian 12 (bookworm); sonames below may not exist" >&2
 fi
 
-dev_packages=(libeigen3-dev libcli11-dev libfmt-dev libpng-dev zlib1g-dev libhdf5-dev hdf5-helpers googletest)
-runtime_packages=(libfmt9 libhdf5-103-1 libhdf5-cpp-103-1 libpng16-16 zlib1g libsz2 libaec0 libcurl4 libssl3)
+dev_packages=(libeigen3-dev libcli11-dev libfmt-dev libpng-dev zlib1g-dev libgif-dev nlohmann-json3-dev libhdf5-dev
+              hdf5-helpers googletest)
+runtime_packages=(libfmt9 libhdf5-103-1 libhdf5-cpp-103-1 libpng16-16 zlib1g libgif7 libsz2 libaec0 libcurl4 libssl3)
 # Every host has these (and must keep its own): never ship them.
 base_packages=" libc6 libgcc-s1 libstdc++6 gcc-12-base debconf libcrypt1 "
 

@@ -3,15 +3,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
@@ -19,7 +20,6 @@
 #include <torch/version.h>
 #endif
 
-#include "experiments/evaluation/equivariance_eval.h"  // json_number, json_string
 #include "experiments/training/train_step.h"
 #include "groups/check.h"
 #include "kernels/rollout.h"
@@ -157,16 +157,25 @@ BenchResult run_bench(const BenchOptions& o) {
 }
 
 std::string to_json(const BenchResult& r) {
-  auto measured = [](double v) { return v < 0 ? std::string("null") : json_number(v); };
-  std::ostringstream o;
-  o << "{\"implementation\": " << json_string(r.implementation) << ", \"model\": " << json_string(r.model)
-    << ", \"device\": " << json_string(r.device) << ", \"threads\": " << r.threads << ", \"batch\": " << r.batch
-    << ", \"size\": " << r.size << ", \"steps\": " << r.steps
-    << ", \"growth_cell_updates_per_s\": " << measured(r.growth_cell_updates_per_s)
-    << ", \"train_s_per_iteration\": " << measured(r.train_s_per_iteration)
-    << ", \"parameter_count\": " << r.parameter_count << ", \"torch_version\": " << json_string(r.torch_version)
-    << ", \"path\": " << json_string(r.path) << "}";
-  return o.str();
+  // Negative means not measured in this mode; NaN has no JSON form. Both are null.
+  auto measured = [](double v) {
+    return v < 0 || !std::isfinite(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
+  };
+  const nlohmann::ordered_json result = {
+      {"implementation", r.implementation},
+      {"model", r.model},
+      {"device", r.device},
+      {"threads", r.threads},
+      {"batch", r.batch},
+      {"size", r.size},
+      {"steps", r.steps},
+      {"growth_cell_updates_per_s", measured(r.growth_cell_updates_per_s)},
+      {"train_s_per_iteration", measured(r.train_s_per_iteration)},
+      {"parameter_count", r.parameter_count},
+      {"torch_version", r.torch_version},
+      {"path", r.path}};
+  // Compact, one line; bytes that are not UTF-8 are replaced rather than thrown on.
+  return result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace eqnca::experiments

@@ -3,8 +3,10 @@
 #include "experiments/evaluation/equivariance_eval.h"
 
 #include <cmath>
-#include <cstdio>
-#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <torch/utils.h>
 
 #include "experiments/io/run_log.h"
 #include "groups/check.h"
@@ -102,53 +104,36 @@ void log_equivariance(RunLog& log, const std::string& prefix, const Equivariance
   log.set_attribute(prefix, "summary_json", to_json(s));
 }
 
-std::string json_number(double value) {
-  if (!std::isfinite(value)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", value);
-  return buf;
+namespace {
+
+// JSON has no NaN or infinity; like a value that was never measured, they are written as null.
+nlohmann::ordered_json number_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
 }
 
-std::string json_string(const std::string& value) {
-  std::string out = "\"";
-  for (const char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+nlohmann::ordered_json last_or_null(const std::vector<double>& per_step) {
+  return per_step.empty() ? nlohmann::ordered_json(nullptr) : number_or_null(per_step.back());
 }
+
+}  // namespace
 
 std::string to_json(const EquivarianceSummary& s) {
-  std::ostringstream o;
-  o << "{\"model\": " << json_string(s.model) << ", \"group\": " << json_string(s.group)
-    << ", \"steps\": " << s.steps << ", \"elements\": [";
-  for (size_t i = 0; i < s.elements.size(); ++i) {
-    const ElementResult& e = s.elements[i];
-    o << (i ? ", " : "") << "{\"angle_deg\": " << json_number(e.angle_deg)
-      << ", \"reflection\": " << (e.reflection ? "true" : "false")
-      << ", \"exact\": " << (e.exact ? "true" : "false")
-      << ", \"max_rel_error\": " << json_number(e.max_rel_error)
-      << ", \"final_rel_error\": " << json_number(e.final_rel_error)
-      << ", \"final_rel_error_independent\": "
-      << json_number(e.rel_error_independent_mask.empty() ? NAN : e.rel_error_independent_mask.back())
-      << ", \"rotated_target_loss\": "
-      << (e.rotated_target_loss.empty() ? std::string("null") : json_number(e.rotated_target_loss.back()))
-      << "}";
+  nlohmann::ordered_json elements = nlohmann::ordered_json::array();
+  for (const ElementResult& e : s.elements) {
+    const nlohmann::ordered_json element = {
+        {"angle_deg", number_or_null(e.angle_deg)},
+        {"reflection", e.reflection},
+        {"exact", e.exact},
+        {"max_rel_error", number_or_null(e.max_rel_error)},
+        {"final_rel_error", number_or_null(e.final_rel_error)},
+        {"final_rel_error_independent", last_or_null(e.rel_error_independent_mask)},
+        {"rotated_target_loss", last_or_null(e.rotated_target_loss)}};
+    elements.push_back(element);
   }
-  o << "]}";
-  return o.str();
+  const nlohmann::ordered_json summary = {
+      {"model", s.model}, {"group", s.group}, {"steps", s.steps}, {"elements", elements}};
+  // Compact, one line; bytes that are not UTF-8 are replaced rather than thrown on.
+  return summary.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace eqnca::experiments

@@ -68,18 +68,15 @@ inline EquivarianceSummary evaluate_equivariance(models::NcaModel& model, const 
   return evaluate_equivariance(*model, options);
 }
 
-// Compact JSON with a stable key order: {"model", "group", "steps", "elements": [{"angle_deg",
-// "reflection", "exact", "max_rel_error", "final_rel_error", "final_rel_error_independent",
-// "rotated_target_loss"(null without target)}]}.
+// Compact one-line JSON with a stable key order: {"model", "group", "steps", "elements":
+// [{"angle_deg", "reflection", "exact", "max_rel_error", "final_rel_error",
+// "final_rel_error_independent", "rotated_target_loss"(null without target)}]}. Numbers are
+// written so that they read back to the same double; NaN and infinities are null.
 std::string to_json(const EquivarianceSummary& summary);
 
 // Writes <prefix>/{angle_deg, reflection, exact, max_rel_error, final_rel_error,
 // rotated_target_loss} (one row per element; NaN without target), rel_error_shared and
 // rel_error_independent (elements x steps), and the JSON summary as attribute "summary_json".
 void log_equivariance(RunLog& log, const std::string& prefix, const EquivarianceSummary& summary);
-
-// Formats a double for JSON: shortest round-trip text; NaN/inf become null.
-std::string json_number(double value);
-std::string json_string(const std::string& value);
 
 }  // namespace eqnca::experiments

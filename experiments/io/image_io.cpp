@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "experiments/io/atomic_file.h"
+#include "groups/check.h"
 
 namespace eqnca::experiments {
 namespace {
@@ -121,7 +122,7 @@ std::vector<std::vector<std::pair<int, float>>> area_weights(int in, int out) {
 }  // namespace
 
 RgbaImage make_image(int height, int width) {
-  if (height < 0 || width < 0) throw std::invalid_argument(fmt::format("image size {}x{} is negative", width, height));
+  EQNCA_CHECK(height >= 0 && width >= 0, "image size {}x{} is negative", width, height);
   return RgbaImage{height, width, std::vector<float>(static_cast<size_t>(height) * width * 4, 0.0f)};
 }
 
@@ -161,8 +162,8 @@ std::vector<std::uint8_t> composite_on_white_rgb8(const RgbaImage& image, bool p
 }
 
 void write_png(const std::string& path, const RgbaImage& image, bool premultiplied) {
-  if (image.height <= 0 || image.width <= 0)
-    throw std::invalid_argument(fmt::format("cannot write empty {}x{} image to '{}'", image.width, image.height, path));
+  EQNCA_CHECK(image.height > 0 && image.width > 0, "cannot write empty {}x{} image to '{}'", image.width, image.height,
+              path);
   std::vector<std::uint8_t> rgb = composite_on_white_rgb8(image, premultiplied);
   std::vector<png_bytep> rows(image.height);
   for (int y = 0; y < image.height; ++y) rows[y] = rgb.data() + static_cast<size_t>(y) * image.width * 3;
@@ -178,7 +179,7 @@ void write_png(const std::string& path, const RgbaImage& image, bool premultipli
 }
 
 RgbaImage resize_to_fit(const RgbaImage& image, int max_side) {
-  if (max_side <= 0) throw std::invalid_argument(fmt::format("resize_to_fit: max_side must be positive, got {}", max_side));
+  EQNCA_CHECK(max_side > 0, "resize_to_fit: max_side must be positive, got {}", max_side);
   const int longest = std::max(image.height, image.width);
   if (longest <= max_side) return image;
   const double scale = static_cast<double>(max_side) / longest;
@@ -200,9 +201,8 @@ RgbaImage resize_to_fit(const RgbaImage& image, int max_side) {
 }
 
 RgbaImage pad_to(const RgbaImage& image, int height, int width) {
-  if (image.height > height || image.width > width)
-    throw std::invalid_argument(fmt::format("target {}x{} larger than grid {}x{}; resize it first",
-                                            image.width, image.height, width, height));
+  EQNCA_CHECK(image.height <= height && image.width <= width, "target {}x{} larger than grid {}x{}; resize it first",
+              image.width, image.height, width, height);
   RgbaImage out = make_image(height, width);
   const int top = (height - image.height) / 2, left = (width - image.width) / 2;
   for (int y = 0; y < image.height; ++y)
@@ -212,23 +212,22 @@ RgbaImage pad_to(const RgbaImage& image, int height, int width) {
 }
 
 RgbaImage montage(const std::vector<std::vector<RgbaImage>>& rows, int gap) {
-  if (gap < 0) throw std::invalid_argument(fmt::format("montage: gap must be non-negative, got {}", gap));
+  EQNCA_CHECK(gap >= 0, "montage: gap must be non-negative, got {}", gap);
   const RgbaImage* first = nullptr;
   size_t columns = 0;
   for (const auto& row : rows) {
     columns = std::max(columns, row.size());
     if (first == nullptr && !row.empty()) first = &row.front();
   }
-  if (first == nullptr) throw std::invalid_argument("montage: no tiles given");
+  EQNCA_CHECK(first != nullptr, "montage: no tiles given");
   const int th = first->height, tw = first->width, n_rows = static_cast<int>(rows.size()), n_cols = static_cast<int>(columns);
   RgbaImage out = make_image(n_rows * th + (n_rows - 1) * gap, n_cols * tw + (n_cols - 1) * gap);
   std::fill(out.pixels.begin(), out.pixels.end(), 1.0f);  // opaque white, premultiplied
   for (int r = 0; r < n_rows; ++r) {
     for (int c = 0; c < static_cast<int>(rows[r].size()); ++c) {
       const RgbaImage& tile = rows[r][c];
-      if (tile.height != th || tile.width != tw)
-        throw std::invalid_argument(fmt::format("montage: tile ({}, {}) is {}x{}, expected {}x{}", r, c,
-                                                tile.width, tile.height, tw, th));
+      EQNCA_CHECK(tile.height == th && tile.width == tw, "montage: tile ({}, {}) is {}x{}, expected {}x{}", r, c,
+                  tile.width, tile.height, tw, th);
       for (int y = 0; y < th; ++y)
         std::copy_n(tile.pixels.begin() + static_cast<size_t>(y) * tw * 4, static_cast<size_t>(tw) * 4,
                     out.pixels.begin() + (static_cast<size_t>(r * (th + gap) + y) * out.width + c * (tw + gap)) * 4);

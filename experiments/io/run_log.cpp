@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "groups/check.h"
+
 namespace eqnca::experiments {
 
 struct RunLog::Impl {
@@ -156,9 +158,8 @@ void RunLog::append_scalar(const std::string& dataset, double value) {
 void RunLog::write_array(const std::string& dataset, const std::vector<float>& data, const std::vector<hsize_t>& dims) {
   const std::string name = strip_slashes(dataset);
   const hsize_t elements = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
-  if (dims.empty() || elements != data.size())
-    throw std::invalid_argument(fmt::format("run log '{}': '{}' has {} values but dims multiply to {}", impl_->path,
-                                            name, data.size(), dims.empty() ? 0 : elements));
+  EQNCA_CHECK(!dims.empty() && elements == data.size(), "run log '{}': '{}' has {} values but dims multiply to {}",
+              impl_->path, name, data.size(), dims.empty() ? 0 : elements);
   guarded(impl_->path, fmt::format("cannot write '{}'", name), [&] {
     if (object_exists(impl_->file, name)) {
       impl_->scalars.erase(name);
@@ -195,9 +196,8 @@ void RunLog::truncate(const std::string& dataset, hsize_t length) {
   guarded(impl_->path, fmt::format("cannot truncate '{}'", name), [&] {
     const H5::DataSet ds = impl_->file.openDataSet(name);
     const hsize_t current = length_of(ds);
-    if (length > current)
-      throw std::invalid_argument(fmt::format("run log '{}': cannot truncate '{}' to {} rows, it has only {}",
-                                              impl_->path, name, length, current));
+    EQNCA_CHECK(length <= current, "run log '{}': cannot truncate '{}' to {} rows, it has only {}", impl_->path, name,
+                length, current);
     ds.extend(&length);  // H5Dset_extent, which may shrink
     impl_->scalars.erase(name);
   });

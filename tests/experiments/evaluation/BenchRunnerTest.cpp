@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace eqnca::experiments {
 namespace {
@@ -38,20 +39,20 @@ TEST(BenchRunnerTest, MeasuresGrowthAndTraining) {
 TEST(BenchRunnerTest, JsonHasEveryKeyInOrder) {
   BenchOptions o = tiny();
   o.mode = "growth";
-  const std::string json = to_json(run_bench(o));
-  size_t last = 0;
-  for (const char* key : {"implementation", "model", "device", "threads", "batch", "size", "steps",
-                          "growth_cell_updates_per_s", "train_s_per_iteration", "parameter_count", "torch_version",
-                          "path"}) {
-    const size_t at = json.find("\"" + std::string(key) + "\": ");
-    ASSERT_NE(at, std::string::npos) << key;
-    EXPECT_GT(at, last) << key;
-    last = at;
-  }
-  EXPECT_NE(json.find("\"implementation\": \"eqnca\""), std::string::npos);
-  EXPECT_NE(json.find("\"train_s_per_iteration\": null"), std::string::npos);  // growth only
-  EXPECT_EQ(json.front(), '{');
-  EXPECT_EQ(json.back(), '}');
+  const BenchResult r = run_bench(o);
+  const std::string text = to_json(r);
+  EXPECT_EQ(text.find('\n'), std::string::npos) << "one line expected";
+  const auto json = nlohmann::ordered_json::parse(text);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : json.items()) keys.push_back(key);
+  EXPECT_EQ(keys, std::vector<std::string>({"implementation", "model", "device", "threads", "batch", "size", "steps",
+                                            "growth_cell_updates_per_s", "train_s_per_iteration",
+                                            "parameter_count", "torch_version", "path"}));
+  EXPECT_EQ(json["implementation"], "eqnca");
+  EXPECT_EQ(json["batch"], 2);
+  EXPECT_EQ(json["parameter_count"], r.parameter_count);
+  EXPECT_EQ(json["growth_cell_updates_per_s"].get<double>(), r.growth_cell_updates_per_s);  // exact round trip
+  EXPECT_TRUE(json["train_s_per_iteration"].is_null());  // growth only: not measured
 }
 
 // The one-line message of the std::invalid_argument that run_bench(o) throws; "" if none.

@@ -2,13 +2,17 @@
 // is not the identity. Tolerances: a C4 model on 90-degree rotations is exact up to float32
 // rounding accumulated over 16 steps (~1e-6), so 1e-5; the Distill baseline, whose seed and
 // channels do not rotate, must be off by at least 1e-2 (it is off by O(1)), showing the test
-// can fail. The JSON check is structural: keys, one object per element, balanced brackets.
+// can fail. The JSON is parsed back: keys in order, one object per element, numbers exact.
 #include "experiments/evaluation/equivariance_eval.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "experiments/evaluation/model_loading.h"
 #include "models/model_factory.h"
@@ -28,12 +32,6 @@ double worst_shared_error(const EquivarianceSummary& s) {
   double worst = 0.0;
   for (const auto& e : s.elements) worst = std::max(worst, e.max_rel_error);
   return worst;
-}
-
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
 }
 
 TEST(EquivarianceEvalTest, C4ModelIsExactOnEveryElementWithSharedMasks) {
@@ -96,30 +94,61 @@ TEST(EquivarianceEvalTest, RotatedTargetLossIsReported) {
   }
 }
 
+std::vector<std::string> keys_of(const nlohmann::ordered_json& object) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.push_back(key);
+  return keys;
+}
+
 TEST(EquivarianceEvalTest, JsonHasEveryElementAndStableKeys) {
   models::NcaModel m = random_model("c4");
   EvalOptions options;
   options.steps = 3;
   options.height = options.width = 17;
-  const std::string json = to_json(evaluate_equivariance(m, options));
-  ASSERT_FALSE(json.empty());
-  EXPECT_EQ(json.front(), '{');
-  EXPECT_EQ(json.back(), '}');
-  EXPECT_EQ(count(json, "{"), count(json, "}"));
-  EXPECT_EQ(count(json, "["), count(json, "]"));
-  EXPECT_EQ(json.rfind("{\"model\": ", 0), 0u);
-  EXPECT_LT(json.find("\"group\": "), json.find("\"steps\": 3"));
-  EXPECT_LT(json.find("\"steps\": 3"), json.find("\"elements\": ["));
-  for (const char* key : {"\"angle_deg\"", "\"reflection\"", "\"exact\"", "\"max_rel_error\"",
-                          "\"final_rel_error\"", "\"rotated_target_loss\": null"})
-    EXPECT_EQ(count(json, key), 4u) << key;
-  EXPECT_EQ(json.find("nan"), std::string::npos);
+  const EquivarianceSummary s = evaluate_equivariance(m, options);
+  const std::string text = to_json(s);
+  EXPECT_EQ(text.find('\n'), std::string::npos) << "one line expected";
+  const auto json = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(keys_of(json), std::vector<std::string>({"model", "group", "steps", "elements"}));
+  EXPECT_EQ(json["model"], s.model);
+  EXPECT_EQ(json["group"], s.group);
+  EXPECT_EQ(json["steps"], 3);
+  ASSERT_EQ(json["elements"].size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    const auto& e = json["elements"][i];
+    EXPECT_EQ(keys_of(e), std::vector<std::string>({"angle_deg", "reflection", "exact", "max_rel_error",
+                                                    "final_rel_error", "final_rel_error_independent",
+                                                    "rotated_target_loss"}));
+    EXPECT_EQ(e["angle_deg"].get<double>(), s.elements[i].angle_deg);
+    EXPECT_EQ(e["reflection"], s.elements[i].reflection);
+    EXPECT_EQ(e["max_rel_error"].get<double>(), s.elements[i].max_rel_error);  // exact round trip
+    EXPECT_TRUE(e["rotated_target_loss"].is_null()) << "no target was given";
+  }
 }
 
-TEST(EquivarianceEvalTest, JsonNumbersAndStrings) {
-  EXPECT_EQ(json_number(0.5), "0.5");
-  EXPECT_EQ(json_number(std::nan("")), "null");
-  EXPECT_EQ(json_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+TEST(EquivarianceEvalTest, JsonWritesNonFiniteAsNullAndEscapesStrings) {
+  EquivarianceSummary s;
+  s.model = "a\"b\\c\n";
+  s.group = "C4";
+  s.steps = 2;
+  ElementResult e;
+  e.angle_deg = 0.1;  // not exact in binary: only a round-tripping printer gets it back
+  e.max_rel_error = std::nan("");
+  e.final_rel_error = std::numeric_limits<double>::infinity();
+  e.rel_error_independent_mask = {1.0, 1.0 / 3.0};
+  e.rotated_target_loss = {0.5, std::nan("")};
+  s.elements = {e};
+  const std::string text = to_json(s);
+  EXPECT_EQ(text.find("nan"), std::string::npos) << text;
+  EXPECT_EQ(text.find("inf"), std::string::npos) << text;
+  const auto json = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(json["model"], s.model);
+  const auto& element = json["elements"][0];
+  EXPECT_EQ(element["angle_deg"].get<double>(), 0.1);
+  EXPECT_TRUE(element["max_rel_error"].is_null());
+  EXPECT_TRUE(element["final_rel_error"].is_null());
+  EXPECT_EQ(element["final_rel_error_independent"].get<double>(), 1.0 / 3.0);
+  EXPECT_TRUE(element["rotated_target_loss"].is_null());
 }
 
 }  // namespace
