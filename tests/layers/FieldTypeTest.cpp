@@ -33,7 +33,7 @@ void expect_one_line(const std::string& message, const std::vector<std::string>&
 
 }  // namespace
 
-TEST(FieldType, FieldsSetChannelsRunsAndDescription) {
+TEST(FieldType, FieldsCopiesAndConcatenationSetChannelsRunsAndDescription) {
   const Group d4 = Group::dihedral(4);
   const FieldType t(d4, {Representation::trivial(d4), Representation::regular(d4), Representation::regular(d4),
                          Representation::standard(d4)});
@@ -52,9 +52,8 @@ TEST(FieldType, FieldsSetChannelsRunsAndDescription) {
   EXPECT_EQ(runs[2].rep.name(), "standard");
   EXPECT_EQ(runs[2].offset, 17);
   EXPECT_EQ(t.describe(), "D4[1 x trivial, 2 x regular, 1 x standard]");
-}
 
-TEST(FieldType, CopiesAndConcatenation) {
+  // Copies and concatenation.
   const Group c4 = Group::cyclic(4);
   const Representation reg = Representation::regular(c4);
   EXPECT_EQ(FieldType::of(reg, 3), FieldType(c4, {reg, reg, reg}));
@@ -84,7 +83,7 @@ TEST(FieldType, RepresentationIsTheBlockDiagonalDirectSum) {
   }
 }
 
-TEST(FieldType, CheckAcceptsItsShapeAndNamesTheCallerOtherwise) {
+TEST(FieldType, CallerMistakesAreOneLineErrorsNamingWhatCame) {
   const Group c4 = Group::cyclic(4);
   const FieldType t = FieldType::trivial(c4, 2) + FieldType::of(Representation::regular(c4), 1);
   EXPECT_NO_THROW(t.check(torch::zeros({3, 6, 5, 7}), "here"));
@@ -93,10 +92,9 @@ TEST(FieldType, CheckAcceptsItsShapeAndNamesTheCallerOtherwise) {
   expect_one_line(error_of([&] { t.check(torch::zeros({6, 5, 7}), "MyLayer"); }), {"MyLayer", "6x5x7"});
   expect_one_line(error_of([&] { (void)t.transform(torch::zeros({1, 4, 5, 5}), c4.element(1)); }),
                   {"FieldType::transform", "1x4x5x5"});
-}
 
-TEST(FieldType, CallerMistakesAreOneLineErrors) {
-  const Group c4 = Group::cyclic(4), d4 = Group::dihedral(4);
+  // Building a type.
+  const Group d4 = Group::dihedral(4);
   expect_one_line(error_of([&] { (void)FieldType(c4, {}); }), {"at least one field"});
   expect_one_line(error_of([&] { (void)FieldType(c4, {Representation::trivial(d4)}); }), {"C4", "D4", "trivial"});
   expect_one_line(error_of([&] { (void)FieldType::of(Representation::trivial(c4), 0); }), {"multiplicity", "got 0"});

@@ -66,29 +66,23 @@ TEST(FourierPointwise, IsExactOnItsSamplesAndCloseElsewhere) {
       previous = off;
     }
   }
-}
-
-TEST(FourierPointwise, MirroredSamplesOfO2AreExactToo) {
-  torch::manual_seed(3);
+  // O(2)'s mirrored samples are exact too.
   const auto o2 = groups::Group::o2(2);
-  const FieldType t = FieldType::of(layers::band_limited_field(o2), 2);
-  layers::FourierPointwise fourier(t, 6);
-  const torch::Tensor v = torch::randn({4, t.channels(), 1, 1});
+  const FieldType t2 = FieldType::of(layers::band_limited_field(o2), 2);
+  layers::FourierPointwise fourier(t2, 6);
   std::vector<groups::GroupElement> mirrored;
   for (int i = 0; i < 6; ++i) mirrored.push_back(o2.element_at(2 * M_PI * i / 6, true));
-  EXPECT_LE(channel_error(fourier, t, v, mirrored), 1e-5);
+  EXPECT_LE(channel_error(fourier, t2, torch::randn({4, t2.channels(), 1, 1}), mirrored), 1e-5);
 }
 
-TEST(FourierPointwise, BandLimitedFieldHasOneBlockPerIrrep) {
+TEST(FourierPointwise, BandLimitedFieldsOnlyAndOneLineErrors) {
   // SO(2), L = 3: psi_0 + psi_1..psi_3 = 1 + 3 * 2; O(2) adds the sign irrep psi_{1,0}.
   EXPECT_EQ(layers::band_limited_field(groups::Group::so2(3)).dim(), 7);
   EXPECT_EQ(layers::band_limited_field(groups::Group::o2(3)).dim(), 8);
   // C_N keeps the frequencies below N/2: C8 has psi_1..psi_3.
   EXPECT_EQ(layers::band_limited_field(groups::Group::cyclic(8)).dim(), 7);
   EXPECT_EQ(layers::band_limited_field(groups::Group::so2(3)).name(), "band_limited");
-}
 
-TEST(FourierPointwise, BadTypesAndSampleCountsAreOneLineErrors) {
   const auto so2 = groups::Group::so2(2);
   const FieldType band = FieldType::of(layers::band_limited_field(so2), 1);
   const std::string mixed = construction_error(band + FieldType::trivial(so2, 1), 8);

@@ -12,14 +12,11 @@
 using namespace eqnca;
 using layers::Padding;
 
-TEST(Padding, NamesRoundTrip) {
+TEST(Padding, NamesRoundTripAndUnknownNamesAreOneLineErrors) {
   EXPECT_EQ(layers::padding_name(Padding::Zeros), "zeros");
   EXPECT_EQ(layers::padding_name(Padding::Circular), "circular");
   for (Padding p : {Padding::Zeros, Padding::Circular})
     EXPECT_EQ(layers::padding_from_name(layers::padding_name(p)), p);
-}
-
-TEST(Padding, UnknownNameIsAOneLineError) {
   for (const std::string name : {"reflect", "Zeros", ""}) {
     try {
       layers::padding_from_name(name);
@@ -33,7 +30,7 @@ TEST(Padding, UnknownNameIsAOneLineError) {
   }
 }
 
-TEST(Padding, ZerosAddsAZeroFrame) {
+TEST(Padding, ZerosAddAZeroFrameAndCircularWrapsLikeATorus) {
   const torch::Tensor x = torch::arange(1, 2 * 3 * 3 * 4 + 1, torch::kFloat).view({2, 3, 3, 4});
   const torch::Tensor y = layers::pad_field(x, 2, Padding::Zeros);
   ASSERT_EQ(y.sizes(), (std::vector<int64_t>{2, 3, 7, 8}));
@@ -43,23 +40,16 @@ TEST(Padding, ZerosAddsAZeroFrame) {
       const torch::Tensor expected = inside ? x.select(2, i - 2).select(2, j - 2) : torch::zeros({2, 3});
       EXPECT_TRUE(y.select(2, i).select(2, j).equal(expected)) << i << "," << j;
     }
-}
-
-TEST(Padding, CircularWrapsLikeATorus) {
-  const torch::Tensor x = torch::arange(1, 2 * 3 * 3 * 4 + 1, torch::kFloat).view({2, 3, 3, 4});
   for (int r : {1, 2, 3}) {
-    const torch::Tensor y = layers::pad_field(x, r, Padding::Circular);
-    ASSERT_EQ(y.sizes(), (std::vector<int64_t>{2, 3, 3 + 2 * r, 4 + 2 * r}));
+    const torch::Tensor wrapped = layers::pad_field(x, r, Padding::Circular);
+    ASSERT_EQ(wrapped.sizes(), (std::vector<int64_t>{2, 3, 3 + 2 * r, 4 + 2 * r}));
     for (int64_t i = 0; i < 3 + 2 * r; ++i)
       for (int64_t j = 0; j < 4 + 2 * r; ++j) {
         const int64_t si = ((i - r) % 3 + 3) % 3, sj = ((j - r) % 4 + 4) % 4;
-        EXPECT_TRUE(y.select(2, i).select(2, j).equal(x.select(2, si).select(2, sj))) << r << ": " << i << "," << j;
+        EXPECT_TRUE(wrapped.select(2, i).select(2, j).equal(x.select(2, si).select(2, sj))) << r << ": " << i << "," << j;
       }
   }
-}
-
-TEST(Padding, RadiusZeroReturnsTheFieldItself) {
-  const torch::Tensor x = torch::randn({1, 2, 3, 3});
+  // Radius zero pads nothing (for convolutions that pad themselves).
   for (Padding p : {Padding::Zeros, Padding::Circular}) EXPECT_TRUE(layers::pad_field(x, 0, p).is_same(x));
 }
 

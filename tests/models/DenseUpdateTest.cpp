@@ -12,12 +12,39 @@
 
 using namespace eqnca;
 
-TEST(DenseUpdate, MapsEveryCellFromInToOutChannels) {
+TEST(DenseUpdate, ShapesParametersAndBadOptions) {
   models::DenseUpdate u(models::DenseUpdateOptions(12, 24, 5));
   EXPECT_EQ(u->options().in(), 12);
   EXPECT_EQ(u->options().hidden(), 24);
   EXPECT_EQ(u->options().out(), 5);
   EXPECT_EQ(u(torch::randn({3, 12, 7, 9})).sizes(), (std::vector<int64_t>{3, 5, 7, 9}));
+
+  // Parameters: Distill's growing NCA has 8,336.
+  models::DenseUpdate distill(models::DenseUpdateOptions(48, 128, 16));
+  int64_t n = 0;
+  std::vector<std::string> keys;
+  for (const auto& p : distill->named_parameters()) {
+    n += p.value().numel();
+    keys.push_back(p.key());
+  }
+  EXPECT_EQ(n, 48 * 128 + 128 + 128 * 16 + 16);  // 8,336
+  EXPECT_EQ(keys, (std::vector<std::string>{"fc0.weight", "fc0.bias", "fc1.weight", "fc1.bias"}));
+
+  // Bad options are one-line errors naming the values.
+  for (const auto& o : {models::DenseUpdateOptions(0, 8, 4), models::DenseUpdateOptions(4, 0, 4),
+                        models::DenseUpdateOptions(4, 8, 0)}) {
+    try {
+      models::DenseUpdate rejected(o);
+      FAIL() << "accepted " << o.in() << ", " << o.hidden() << ", " << o.out();
+    } catch (const std::invalid_argument& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("in, hidden and out must be >= 1"), std::string::npos) << m;
+      EXPECT_NE(m.find(std::to_string(o.in()) + ", " + std::to_string(o.hidden()) + ", " + std::to_string(o.out())),
+                std::string::npos)
+          << m;
+      EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    }
+  }
 }
 
 TEST(DenseUpdate, FreshRuleGivesAZeroDelta) {
@@ -27,18 +54,6 @@ TEST(DenseUpdate, FreshRuleGivesAZeroDelta) {
   EXPECT_EQ(u->fc1->weight.abs().max().item<double>(), 0.0);
   EXPECT_EQ(u->fc1->bias.abs().max().item<double>(), 0.0);
   EXPECT_EQ(u(torch::randn({2, 12, 5, 5}) * 10).abs().max().item<double>(), 0.0);
-}
-
-TEST(DenseUpdate, ParameterCountAndKeys) {
-  models::DenseUpdate u(models::DenseUpdateOptions(48, 128, 16));  // Distill's growing NCA
-  int64_t n = 0;
-  std::vector<std::string> keys;
-  for (const auto& p : u->named_parameters()) {
-    n += p.value().numel();
-    keys.push_back(p.key());
-  }
-  EXPECT_EQ(n, 48 * 128 + 128 + 128 * 16 + 16);  // 8,336
-  EXPECT_EQ(keys, (std::vector<std::string>{"fc0.weight", "fc0.bias", "fc1.weight", "fc1.bias"}));
 }
 
 TEST(DenseUpdate, IsLinearReluLinearPerCell) {
@@ -63,21 +78,4 @@ TEST(DenseUpdate, IsLinearReluLinearPerCell) {
       }
   EXPECT_LE(worst, 1e-5);
   EXPECT_GT(y.abs().max().item<double>(), 0.1);  // the comparison is not between zeros
-}
-
-TEST(DenseUpdate, BadOptionsAreOneLineErrors) {
-  for (const auto& o : {models::DenseUpdateOptions(0, 8, 4), models::DenseUpdateOptions(4, 0, 4),
-                        models::DenseUpdateOptions(4, 8, 0)}) {
-    try {
-      models::DenseUpdate u(o);
-      FAIL() << "accepted " << o.in() << ", " << o.hidden() << ", " << o.out();
-    } catch (const std::invalid_argument& e) {
-      const std::string m = e.what();
-      EXPECT_NE(m.find("in, hidden and out must be >= 1"), std::string::npos) << m;
-      EXPECT_NE(m.find(std::to_string(o.in()) + ", " + std::to_string(o.hidden()) + ", " + std::to_string(o.out())),
-                std::string::npos)
-          << m;
-      EXPECT_EQ(m.find('\n'), std::string::npos) << m;
-    }
-  }
 }

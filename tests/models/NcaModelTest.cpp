@@ -70,7 +70,7 @@ TEST(NcaModel, SeedIsOneLiveCellAtTheCentre) {
   EXPECT_EQ(s.sum().item<double>(), 2 * 3);                     // and nothing elsewhere
 }
 
-TEST(NcaModel, DefaultStateTypeIsTrivialChannelsOverAnyGroup) {
+TEST(NcaModel, DefaultStateTypeIsTrivialAndParameterCountSkipsBuffers) {
   CountingNca m(1.0);
   EXPECT_EQ(m->state_type(groups::Group::dihedral(4)).describe(), "D4[6 x trivial]");
   EXPECT_EQ(m->state_type().describe(), "C1[6 x trivial]");
@@ -79,9 +79,12 @@ TEST(NcaModel, DefaultStateTypeIsTrivialChannelsOverAnyGroup) {
   const torch::Tensor x = torch::randn({1, 6, 5, 5});
   const auto g = groups::Group::dihedral(4).element(5);
   EXPECT_TRUE(m->transform_state(x, g).equal(layers::rotate_grid(x, g)));
+
+  // parameter_count: every submodule's parameters, no buffers.
+  EXPECT_EQ(m->parameter_count(), 3 * 4 + 2 * 5 + 5);
 }
 
-TEST(NcaModel, SeedAtAnExactElementIsTheTransformedSeed) {
+TEST(NcaModel, SeedAtAnExactElementIsTheTransformedSeedAndJustOffItTheSame) {
   for (const std::string name : {"c4", "d4", "so2", "o2"}) {
     auto m = group_model(name);
     // Every element of C4/D4; for SO(2)/O(2) the quarter turns (and mirrors) among the defaults.
@@ -96,9 +99,8 @@ TEST(NcaModel, SeedAtAnExactElementIsTheTransformedSeed) {
   // The orientation is visible: C4's quarter turn changes the seed's regular fields.
   auto c4 = group_model("c4");
   EXPECT_GT((c4->seed(1, 9, 9, c4->group().element(1)) - c4->seed(1, 9, 9)).abs().max().item<float>(), 0.5f);
-}
 
-TEST(NcaModel, JustOffAQuarterTurnTheNearestCellPathAgreesWithTheExactOne) {
+  // Just off a quarter turn the nearest-cell path agrees with the exact one.
   for (const std::string name : {"so2", "o2"}) {
     auto m = group_model(name);
     const groups::Group g = m->group();
@@ -158,12 +160,7 @@ TEST(NcaModel, OffGridSeedLandsOnTheNearestCell) {
       }
 }
 
-TEST(NcaModel, ParameterCountCountsEverySubmoduleButNoBuffers) {
-  CountingNca m(1.0);
-  EXPECT_EQ(m->parameter_count(), 3 * 4 + 2 * 5 + 5);
-}
-
-TEST(NcaModel, GrowAppliesExactlyStepsStepsInOneRollout) {
+TEST(NcaModel, GrowAppliesExactlyStepsStepsAtTheFireRate) {
   CountingNca m(1.0);  // every cell fires: each step adds exactly 1
   const torch::Tensor s = m->seed(2, 5, 5);
   EXPECT_TRUE(m->grow(s, 7).equal(s + 7));
@@ -184,12 +181,11 @@ TEST(NcaModel, GrowAppliesExactlyStepsStepsInOneRollout) {
   EXPECT_GT(fired.min().item<double>(), 0.0);
   const torch::Tensor once = sparse->step(torch::zeros({1, 6, 4, 4}));  // a fresh mask at the fire rate
   EXPECT_TRUE((once.eq(0) | once.eq(1)).all().item<bool>());
-}
 
-TEST(NcaModel, FireRateOutsideZeroOneIsAOneLineError) {
+  // A fire rate outside (0, 1] is a one-line error.
   for (double rate : {0.0, 1.5, -0.1}) {
     try {
-      CountingNca m(rate);
+      CountingNca rejected(rate);
       FAIL() << rate;
     } catch (const std::invalid_argument& e) {
       const std::string what = e.what();

@@ -55,7 +55,7 @@ void expect_one_line(const std::string& message, const std::string& needle) {
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
 
-TEST(ModelLoadingTest, ModelByNameWithRandomWeights) {
+TEST(ModelLoadingTest, ModelByNameWithRandomOrDefaultWeights) {
   const LoadedModel loaded = load_model(by_name("c4", "random", 5));
   ASSERT_TRUE(loaded.model);
   EXPECT_EQ(loaded.model->name(), "c4");
@@ -69,15 +69,13 @@ TEST(ModelLoadingTest, ModelByNameWithRandomWeights) {
   // The seed makes the weights.
   EXPECT_TRUE(all_parameters(load_model(by_name("c4", "random", 5)).model).equal(w));
   EXPECT_FALSE(all_parameters(load_model(by_name("c4", "random", 6)).model).equal(w));
-}
 
-TEST(ModelLoadingTest, DefaultInitKeepsTheModelsOwnStart) {
   // The baselines zero their last layer: a default-initialised growing NCA changes nothing.
-  const LoadedModel loaded = load_model(by_name("growing", "default", 5));
-  EXPECT_EQ(loaded.model->name(), "growing");
+  const LoadedModel fresh = load_model(by_name("growing", "default", 5));
+  EXPECT_EQ(fresh.model->name(), "growing");
   const LoadedModel random = load_model(by_name("growing", "random", 5));
   for (const std::string key : {"update.fc1.weight", "update.fc1.bias"}) {
-    EXPECT_EQ(loaded.model->named_parameters()[key].abs().max().item<double>(), 0.0) << key;
+    EXPECT_EQ(fresh.model->named_parameters()[key].abs().max().item<double>(), 0.0) << key;
     EXPECT_GT(random.model->named_parameters()[key].abs().max().item<double>(), 0.0) << key;
   }
 }

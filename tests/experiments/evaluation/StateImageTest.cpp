@@ -14,7 +14,7 @@
 namespace eqnca::experiments {
 namespace {
 
-TEST(StateImageTest, RgbaChannelsOfOneBatchEntryBecomeTheImage) {
+TEST(StateImageTest, RgbaChannelsBecomeTheImageClampedAndShowOnWhite) {
   torch::manual_seed(0);
   const torch::Tensor state = torch::rand({2, 6, 3, 5});  // H = 3, W = 5: a transposition shows
   for (int64_t b : {0, 1}) {
@@ -29,35 +29,32 @@ TEST(StateImageTest, RgbaChannelsOfOneBatchEntryBecomeTheImage) {
   }
   // Any floating dtype: float64 states convert.
   EXPECT_EQ(state_to_image(state.to(torch::kDouble), 1).at(2, 4, 3), state[1][3][2][4].item<float>());
-}
 
-TEST(StateImageTest, ValuesAreClampedToTheUnitInterval) {
-  torch::Tensor state = torch::zeros({1, 4, 1, 3});
-  state.select(3, 0).fill_(-0.5);
-  state.select(3, 1).fill_(1.7);
-  state.select(3, 2).fill_(0.25);
-  const RgbaImage image = state_to_image(state);
+  // Values are clamped to [0, 1].
+  torch::Tensor out_of_range = torch::zeros({1, 4, 1, 3});
+  out_of_range.select(3, 0).fill_(-0.5);
+  out_of_range.select(3, 1).fill_(1.7);
+  out_of_range.select(3, 2).fill_(0.25);
+  const RgbaImage clamped = state_to_image(out_of_range);
   for (int c = 0; c < 4; ++c) {
-    EXPECT_EQ(image.at(0, 0, c), 0.0f);
-    EXPECT_EQ(image.at(0, 1, c), 1.0f);
-    EXPECT_EQ(image.at(0, 2, c), 0.25f);
+    EXPECT_EQ(clamped.at(0, 0, c), 0.0f);
+    EXPECT_EQ(clamped.at(0, 1, c), 1.0f);
+    EXPECT_EQ(clamped.at(0, 2, c), 0.25f);
   }
-}
 
-TEST(StateImageTest, PremultipliedStatesShowOnWhite) {
   // (r, g, b, a) premultiplied -> rgb + 1 - a on white: a half-transparent pure red is (1, .5, .5);
   // a dead cell is white; a live cell with no colour is black.
-  torch::Tensor state = torch::zeros({1, 4, 1, 3});
-  state[0][0][0][0] = 0.5f;
-  state[0][3][0][0] = 0.5f;
-  state[0][3][0][2] = 1.0f;
-  const std::vector<std::uint8_t> rgb = composite_on_white_rgb8(state_to_image(state));
+  torch::Tensor cells = torch::zeros({1, 4, 1, 3});
+  cells[0][0][0][0] = 0.5f;
+  cells[0][3][0][0] = 0.5f;
+  cells[0][3][0][2] = 1.0f;
+  const std::vector<std::uint8_t> rgb = composite_on_white_rgb8(state_to_image(cells));
   const std::vector<double> expected{1.0, 0.5, 0.5, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0};
   ASSERT_EQ(rgb.size(), expected.size());
   for (size_t i = 0; i < rgb.size(); ++i) EXPECT_NEAR(rgb[i], 255.0 * expected[i], 0.5 + 1e-9) << i;
 }
 
-TEST(StateImageTest, UpscaleRepeatsEachPixelInABlock) {
+TEST(StateImageTest, UpscaleRepeatsPixelsAndDamageZeroesTheCircle) {
   torch::manual_seed(1);
   const RgbaImage small = state_to_image(torch::rand({1, 4, 2, 3}));
   const RgbaImage big = upscale(small, 3);
@@ -67,9 +64,8 @@ TEST(StateImageTest, UpscaleRepeatsEachPixelInABlock) {
     for (int x = 0; x < 9; ++x)
       for (int c = 0; c < 4; ++c) EXPECT_EQ(big.at(y, x, c), small.at(y / 3, x / 3, c)) << y << "," << x;
   EXPECT_EQ(upscale(small, 1).pixels, small.pixels);
-}
 
-TEST(StateImageTest, DamageZeroesTheCellsWithinTheRadius) {
+  // Damage zeroes every channel of the cells within the radius.
   const torch::Tensor state = torch::ones({2, 5, 7, 9});
   const double cx = 5.0, cy = 2.0, r = 2.5;  // column, row
   const torch::Tensor damaged = damage_circle(state, cx, cy, r);
