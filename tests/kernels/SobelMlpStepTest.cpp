@@ -5,6 +5,8 @@
 // Tolerances: forward 1e-5 absolute (float32 sums of ~50-130 terms in a different order, over
 // values of order 1); gradients after 3 steps 1e-4 relative (the same rounding, carried back
 // through three steps).
+// This file also covers kernels/sobel_mlp_cpu.cpp: its CPU kernels are internal to eqnca_kernels
+// (namespace detail) and are tested through sobel_mlp_step, their one public entry point.
 #include <gtest/gtest.h>
 
 #include <torch/csrc/autograd/autograd.h>

@@ -44,5 +44,4 @@ TEST(NcaMechanics, FireRateIsRespectedAndValidated) {
   const torch::Tensor m = layers::stochastic_update_mask(4, 64, 64, 0.25, torch::TensorOptions());
   EXPECT_NEAR(m.mean().item<double>(), 0.25, 0.02);
   EXPECT_THROW(layers::stochastic_update_mask(1, 4, 4, 1.5, torch::TensorOptions()), std::invalid_argument);
-  EXPECT_THROW(layers::padding_from_name("reflect"), std::invalid_argument);
 }

@@ -88,11 +88,3 @@ TEST(FiniteGroupNca, BadOptionsFailNamingTheOption) {
   models::FiniteGroupNca m{models::FiniteGroupNcaOptions(c4)};
   EXPECT_THROW(m->state_type(groups::Group::cyclic(8)), std::invalid_argument);
 }
-
-TEST(FiniteGroupNca, RotatedSeedIsTheRotatedFiber) {
-  models::FiniteGroupNca m(models::FiniteGroupNcaOptions(groups::Group::cyclic(4)).state_fields(3));
-  const auto g = m->group().element(1);
-  const torch::Tensor rotated = m->seed(1, 9, 9, g), moved = m->transform_state(m->seed(1, 9, 9), g);
-  EXPECT_EQ((rotated - moved).abs().max().item<float>(), 0.0f);
-  EXPECT_GT((rotated - m->seed(1, 9, 9)).abs().max().item<float>(), 0.5f);  // orientation is visible
-}

@@ -1,54 +1,22 @@
 // `eqnca train` as a user meets it: bad input ends with one line "eqnca: error: ..." on stderr
 // and exit status 1; --help explains every option; a tiny run succeeds and can be resumed.
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "tests/experiments/TempDir.h"
+#include "tests/experiments/cli/CliTestUtil.h"
 #include "tests/experiments/training/TrainTestUtil.h"
 
 namespace eqnca::experiments {
 namespace {
 
+using testing::expect_one_line_error;
+using testing::Outcome;
+using testing::run_eqnca;
 using testing::TempDir;
 
-struct Outcome {
-  int status;
-  std::string out, err;
-};
-
-Outcome run_eqnca(const TempDir& dir, const std::string& args) {
-#ifndef EQNCA_EXECUTABLE
-  (void)dir;
-  (void)args;
-  return {-1, "", ""};
-#else
-  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const int raw = std::system((std::string(EQNCA_EXECUTABLE) + " " + args + " >" + out + " 2>" + err).c_str());
-  auto slurp = [](const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  };
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-#endif
-}
-
-// One line, starting "eqnca: error: ", containing `needle`, and exit status 1.
-void expect_one_line_error(const Outcome& o, const std::string& needle) {
-  EXPECT_EQ(o.status, 1) << o.err;
-  EXPECT_EQ(o.err.rfind("eqnca: error: ", 0), 0u) << o.err;
-  EXPECT_NE(o.err.find(needle), std::string::npos) << o.err;
-  EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << o.err;
-}
-
-class TrainCliTest : public ::testing::Test {
+class CmdTrainTest : public ::testing::Test {
  protected:
   void SetUp() override {
 #ifndef EQNCA_EXECUTABLE
@@ -63,7 +31,7 @@ class TrainCliTest : public ::testing::Test {
   std::string base;
 };
 
-TEST_F(TrainCliTest, BadInputGivesOneLineErrors) {
+TEST_F(CmdTrainTest, BadInputGivesOneLineErrors) {
   std::ofstream(dir.file("bad.toml")) << "batch = 2\nbach = 3\n";
   expect_one_line_error(run_eqnca(dir, base + " --config " + dir.file("bad.toml")), "unknown config key 'bach'");
   expect_one_line_error(run_eqnca(dir, base + " --fire-rate 2"), "--fire-rate");
@@ -76,16 +44,16 @@ TEST_F(TrainCliTest, BadInputGivesOneLineErrors) {
   expect_one_line_error(run_eqnca(dir, base + " --resume"), "cannot resume");
 }
 
-TEST_F(TrainCliTest, HelpExplainsEveryOption) {
-  const Outcome o = run_eqnca(dir, "train --help");
-  EXPECT_EQ(o.status, 0);
-  for (const char* option : {"--config", "--model", "--target", "--iterations", "--batch", "--pool-size", "--steps-min",
-                             "--steps-max", "--lr", "--mode", "--loss", "--curriculum", "--device", "--seed",
-                             "--threads", "--out", "--hidden", "--fire-rate", "--padding", "--band-limit", "--resume"})
-    EXPECT_NE(o.out.find(option), std::string::npos) << option;
+TEST_F(CmdTrainTest, HelpExplainsEveryOption) {
+  testing::expect_help_names(dir, "train",
+                             {"--config", "--model", "--channels", "--hidden", "--hidden-fields", "--state-fields",
+                              "--band-limit", "--fire-rate", "--padding", "--target", "--target-size", "--pad", "--grid",
+                              "--pool-size", "--batch", "--steps-min", "--steps-max", "--iterations", "--lr",
+                              "--lr-final", "--lr-drop", "--mode", "--loss", "--curriculum", "--device", "--seed",
+                              "--threads", "--log-every", "--checkpoint-every", "--snapshot-every", "--out", "--resume"});
 }
 
-TEST_F(TrainCliTest, TrainsAndResumes) {
+TEST_F(CmdTrainTest, TrainsAndResumes) {
   Outcome o = run_eqnca(dir, base + " --iterations 4 --checkpoint-every 2");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("trained 4 iterations"), std::string::npos) << o.out;
