@@ -24,7 +24,7 @@ template <typename... Args>
 
 }  // namespace eqnca
 
-#define EQNCA_CHECK(condition, ...)                          \
-  do {                                                       \
+#define EQNCA_CHECK(condition, ...)                                 \
+  do {                                                              \
     if (!(condition)) ::eqnca::throw_invalid_argument(__VA_ARGS__); \
   } while (false)

@@ -48,24 +48,30 @@ Group Group::from_name(const std::string& name, int band_limit) {
       return (name[0] == 'C' || name[0] == 'c') ? cyclic(n) : dihedral(n);
     }
   }
-  throw std::invalid_argument(
-      fmt::format("unknown group '{}': expected C<N>, D<N> (N >= 1), SO2 or O2", name));
+  throw std::invalid_argument(fmt::format("unknown group '{}': expected C<N>, D<N> (N >= 1), SO2 or O2", name));
 }
 
 int Group::size() const {
   switch (kind_) {
-    case GroupKind::Cyclic: return order_;
-    case GroupKind::Dihedral: return 2 * order_;
-    default: return 0;
+    case GroupKind::Cyclic:
+      return order_;
+    case GroupKind::Dihedral:
+      return 2 * order_;
+    default:
+      return 0;
   }
 }
 
 std::string Group::name() const {
   switch (kind_) {
-    case GroupKind::Cyclic: return fmt::format("C{}", order_);
-    case GroupKind::Dihedral: return fmt::format("D{}", order_);
-    case GroupKind::SO2: return fmt::format("SO2(L={})", band_limit_);
-    case GroupKind::O2: return fmt::format("O2(L={})", band_limit_);
+    case GroupKind::Cyclic:
+      return fmt::format("C{}", order_);
+    case GroupKind::Dihedral:
+      return fmt::format("D{}", order_);
+    case GroupKind::SO2:
+      return fmt::format("SO2(L={})", band_limit_);
+    case GroupKind::O2:
+      return fmt::format("O2(L={})", band_limit_);
   }
   return "?";
 }
@@ -98,17 +104,16 @@ GroupElement Group::inverse(const GroupElement& a) const {
 }
 
 GroupElement Group::element_at(double angle, bool reflection) const {
-  if (reflection && !has_reflections())
-    throw std::invalid_argument(fmt::format("group {} has no reflections", name()));
+  if (reflection && !has_reflections()) throw std::invalid_argument(fmt::format("group {} has no reflections", name()));
   GroupElement g;
   g.reflection = reflection;
   if (finite()) {
     const double steps = wrap_angle(angle) * order_ / kTwoPi;
     const double r = std::round(steps);
     if (std::abs(steps - r) > 1e-9 * order_)
-      throw std::invalid_argument(fmt::format(
-          "angle {:.6g} deg is not a rotation of {} (expected a multiple of {:.6g} deg)",
-          angle * 360.0 / kTwoPi, name(), 360.0 / order_));
+      throw std::invalid_argument(
+          fmt::format("angle {:.6g} deg is not a rotation of {} (expected a multiple of {:.6g} deg)",
+                      angle * 360.0 / kTwoPi, name(), 360.0 / order_));
     g.rotation = wrap_index(static_cast<int>(r), order_);
     g.angle = kTwoPi * g.rotation / order_;
   } else {

@@ -16,8 +16,8 @@
 namespace eqnca::groups {
 
 struct GroupElement {
-  int rotation = 0;       // r in [0, N) for C_N and D_N; 0 for SO(2) and O(2)
-  double angle = 0.0;     // radians, counter-clockwise, in [0, 2*pi)
+  int rotation = 0;    // r in [0, N) for C_N and D_N; 0 for SO(2) and O(2)
+  double angle = 0.0;  // radians, counter-clockwise, in [0, 2*pi)
   bool reflection = false;
 };
 
@@ -35,7 +35,7 @@ class Group {
   GroupKind kind() const { return kind_; }
   bool finite() const { return kind_ == GroupKind::Cyclic || kind_ == GroupKind::Dihedral; }
   bool has_reflections() const { return kind_ == GroupKind::Dihedral || kind_ == GroupKind::O2; }
-  int rotation_order() const { return order_; }  // N for C_N/D_N, 0 for SO(2)/O(2)
+  int rotation_order() const { return order_; }   // N for C_N/D_N, 0 for SO(2)/O(2)
   int size() const;                               // |G| for finite groups, 0 otherwise
   int band_limit() const { return band_limit_; }  // 0 for finite groups
   std::string name() const;
@@ -48,8 +48,8 @@ class Group {
   // Builds the element R(angle) F^reflection; for finite groups the angle must be a
   // multiple of 2*pi/N (within 1e-9), otherwise this throws.
   GroupElement element_at(double angle, bool reflection = false) const;
-  GroupElement element(int index) const;  // finite groups only
-  int index(const GroupElement& g) const; // finite groups only
+  GroupElement element(int index) const;       // finite groups only
+  int index(const GroupElement& g) const;      // finite groups only
   std::vector<GroupElement> elements() const;  // finite groups only
   // Haar-uniform samples; for finite groups uniform over the elements.
   std::vector<GroupElement> sample(int count, std::uint64_t seed) const;
@@ -61,8 +61,7 @@ class Group {
   bool operator!=(const Group& other) const { return !(*this == other); }
 
  private:
-  Group(GroupKind kind, int order, int band_limit)
-      : kind_(kind), order_(order), band_limit_(band_limit) {}
+  Group(GroupKind kind, int order, int band_limit) : kind_(kind), order_(order), band_limit_(band_limit) {}
   GroupKind kind_;
   int order_;
   int band_limit_;

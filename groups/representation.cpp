@@ -21,8 +21,7 @@ void check_irrep(const Group& group, const Irrep& irrep) {
   if (ok && group.has_reflections() && !one_dim) ok = j == 1;  // 2-dim irreps are psi_{1,k}
   if (!ok)
     throw std::invalid_argument(fmt::format(
-        "{} has no irrep psi_(j={}, k={}): expected 0 <= k <= {}{}", group.name(), j, k,
-        max_frequency(group),
+        "{} has no irrep psi_(j={}, k={}): expected 0 <= k <= {}{}", group.name(), j, k, max_frequency(group),
         group.has_reflections() ? ", j in {0,1} for 1-dim irreps and j = 1 for 2-dim ones" : " and j = 0"));
 }
 
@@ -87,7 +86,8 @@ Representation Representation::trivial(const Group& group) {
 
 Representation Representation::sign(const Group& group) {
   if (!group.has_reflections())
-    throw std::invalid_argument(fmt::format("the sign representation needs reflections, but {} has none", group.name()));
+    throw std::invalid_argument(
+        fmt::format("the sign representation needs reflections, but {} has none", group.name()));
   Representation rep = irrep(group, 1, 0);
   rep.name_ = "sign";
   return rep;
@@ -95,10 +95,11 @@ Representation Representation::sign(const Group& group) {
 
 Representation Representation::standard(const Group& group) {
   if (group.finite() && group.rotation_order() < 3)
-    throw std::invalid_argument(fmt::format(
-        "the standard representation is an irrep only for N >= 3 (or SO(2)/O(2)), got {}", group.name()));
+    throw std::invalid_argument(
+        fmt::format("the standard representation is an irrep only for N >= 3 (or SO(2)/O(2)), got {}", group.name()));
   if (!group.finite() && group.band_limit() < 1)
-    throw std::invalid_argument(fmt::format("the standard representation needs band limit >= 1, {} has 0", group.name()));
+    throw std::invalid_argument(
+        fmt::format("the standard representation needs band limit >= 1, {} has 0", group.name()));
   Representation rep = irrep(group, group.has_reflections() ? 1 : 0, 1);
   rep.name_ = "standard";
   return rep;
@@ -152,11 +153,12 @@ Representation Representation::renamed(const std::string& name) const {
 
 Representation Representation::change_of_basis(const Eigen::MatrixXd& q, const std::string& name) const {
   if (q.rows() != dim_ || q.cols() != dim_)
-    throw std::invalid_argument(fmt::format("change of basis for '{}' must be {}x{}, got {}x{}", name_, dim_, dim_,
-                                            q.rows(), q.cols()));
+    throw std::invalid_argument(
+        fmt::format("change of basis for '{}' must be {}x{}, got {}x{}", name_, dim_, dim_, q.rows(), q.cols()));
   const double err = (q.transpose() * q - Eigen::MatrixXd::Identity(dim_, dim_)).cwiseAbs().maxCoeff();
   if (err > 1e-9)
-    throw std::invalid_argument(fmt::format("change of basis for '{}' must be orthogonal (|Q^T Q - I| = {:.3g})", name_, err));
+    throw std::invalid_argument(
+        fmt::format("change of basis for '{}' must be orthogonal (|Q^T Q - I| = {:.3g})", name_, err));
   Representation rep = *this;
   rep.name_ = name;
   rep.basis_ = std::make_shared<const Eigen::MatrixXd>(basis_ ? Eigen::MatrixXd(q * *basis_) : q);

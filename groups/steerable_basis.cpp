@@ -35,7 +35,8 @@ Eigen::MatrixXd fixed_space(const Eigen::MatrixXd& p) {
   for (Eigen::Index i = p.rows() - 1; i >= 0; --i)
     if (solver.eigenvalues()(i) > 0.5) keep.push_back(i);
   Eigen::MatrixXd rows(static_cast<Eigen::Index>(keep.size()), p.rows());
-  for (size_t n = 0; n < keep.size(); ++n) rows.row(static_cast<Eigen::Index>(n)) = solver.eigenvectors().col(keep[n]).transpose();
+  for (size_t n = 0; n < keep.size(); ++n)
+    rows.row(static_cast<Eigen::Index>(n)) = solver.eigenvectors().col(keep[n]).transpose();
   // Fix each vector's sign (largest entry positive) so bases are reproducible across runs.
   for (Eigen::Index n = 0; n < rows.rows(); ++n) {
     Eigen::Index arg;
@@ -78,7 +79,7 @@ Eigen::MatrixXd harmonic_action(const std::vector<SteerableBasis::Atom>& atoms, 
       a(i, i) = 1.0;
       continue;
     }
-    if (at.sine) continue;  // handled with its cosine partner at i - ... below
+    if (at.sine) continue;                  // handled with its cosine partner at i - ... below
     const Eigen::Index ic = i, is = i + 1;  // cosine atom is followed by its sine atom
     const int j = at.frequency;
     auto h_cos = [&](double phi) { return std::cos(j * angle_back(phi)); };
@@ -124,7 +125,8 @@ std::shared_ptr<const SteerableBasis> cached(const std::string& key, Build build
 }  // namespace
 
 Eigen::MatrixXd SteerableBasis::evaluate(int n, double x, double y) const {
-  if (!continuous()) throw std::logic_error("evaluate() needs a harmonic basis; grid-exact bases live on the grid only");
+  if (!continuous())
+    throw std::logic_error("evaluate() needs a harmonic basis; grid-exact bases live on the grid only");
   const auto na = static_cast<Eigen::Index>(atoms.size());
   Eigen::VectorXd values(na);
   for (Eigen::Index t = 0; t < na; ++t) values(t) = atom_value(atoms[static_cast<size_t>(t)], sigma, x, y);
@@ -198,7 +200,8 @@ std::shared_ptr<const SteerableBasis> harmonic_basis(const Representation& in, c
     // applied to the coefficients so the continuous form stays in step with the grid form.
     const int pixels = k * k;
     const double c = 0.5 * (k - 1);
-    Eigen::MatrixXd sampled = Eigen::MatrixXd::Zero(coeffs.rows(), static_cast<Eigen::Index>(out.dim()) * in.dim() * pixels);
+    Eigen::MatrixXd sampled =
+        Eigen::MatrixXd::Zero(coeffs.rows(), static_cast<Eigen::Index>(out.dim()) * in.dim() * pixels);
     for (Eigen::Index n = 0; n < coeffs.rows(); ++n)
       for (int a = 0; a < out.dim(); ++a)
         for (int b = 0; b < in.dim(); ++b)
@@ -206,7 +209,8 @@ std::shared_ptr<const SteerableBasis> harmonic_basis(const Representation& in, c
             for (int col = 0; col < k; ++col) {
               double v = 0.0;
               for (Eigen::Index t = 0; t < na; ++t)
-                v += coeffs(n, (a * in.dim() + b) * na + t) * atom_value(basis.atoms[size_t(t)], options.sigma, col - c, c - r);
+                v += coeffs(n, (a * in.dim() + b) * na + t) *
+                     atom_value(basis.atoms[size_t(t)], options.sigma, col - c, c - r);
               sampled(n, ((a * in.dim() + b) * k + r) * k + col) = v;
             }
     if (coeffs.rows() == 0) {

@@ -19,7 +19,7 @@ using ConstMatrixMap = Eigen::Map<const RowMatrix>;
 
 constexpr int64_t kTileCells = 128;             // rows of one GEMM
 constexpr int64_t kItemCells = 8 * kTileCells;  // cells of one scheduled work item
-constexpr int64_t kAlpha = 3;                    // layers/nca_mechanics.h
+constexpr int64_t kAlpha = 3;                   // layers/nca_mechanics.h
 constexpr float kAliveThreshold = 0.1f;
 // The Sobel pair (layers/perception.cpp, y up) as taps [row][col] of the 3x3 neighbourhood.
 constexpr float kSobelX[3][3] = {{-0.125f, 0.f, 0.125f}, {-0.25f, 0.f, 0.25f}, {-0.125f, 0.f, 0.125f}};
@@ -43,7 +43,8 @@ struct Grid {
       cols[d] = wrap(col + d - R, width);
     }
     for (int a = 0; a < n; ++a)
-      for (int b = 0; b < n; ++b) nb[a * n + b] = (rows[a] < 0 || cols[b] < 0) ? -1 : origin + rows[a] * width + cols[b];
+      for (int b = 0; b < n; ++b)
+        nb[a * n + b] = (rows[a] < 0 || cols[b] < 0) ? -1 : origin + rows[a] * width + cols[b];
   }
   void neighbourhood(int64_t cell, int64_t nb[9]) const { window<1>(cell, nb); }
 
@@ -263,8 +264,10 @@ SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const to
         const bool a = alive[cell];
         const float* gyc = gy + cell * C;
         float* gxc = gx + cell * C;
-        if (a) std::memcpy(gxc, gyc, sizeof(float) * size_t(C));
-        else std::memset(gxc, 0, sizeof(float) * size_t(C));
+        if (a)
+          std::memcpy(gxc, gyc, sizeof(float) * size_t(C));
+        else
+          std::memset(gxc, 0, sizeof(float) * size_t(C));
         const bool active = !skip_idle || (a && m[cell] != 0.f);
         has_gf[cell] = active;
         if (!active) continue;

@@ -50,8 +50,8 @@ std::string shape(const torch::Tensor& t) { return fmt::format("({})", fmt::join
 void check_shapes(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& w) {
   EQNCA_CHECK(state.dim() == 4, "sobel_mlp_step: expected a (B, H, W, C) state, got {}", shape(state));
   const int64_t b = state.size(0), h = state.size(1), wd = state.size(2), c = state.size(3);
-  EQNCA_CHECK((mask.dim() == 3 || (mask.dim() == 4 && mask.size(3) == 1)) && mask.size(0) == b &&
-                  mask.size(1) == h && mask.size(2) == wd,
+  EQNCA_CHECK((mask.dim() == 3 || (mask.dim() == 4 && mask.size(3) == 1)) && mask.size(0) == b && mask.size(1) == h &&
+                  mask.size(2) == wd,
               "sobel_mlp_step: expected a ({}, {}, {}) mask, got {}", b, h, wd, shape(mask));
   EQNCA_CHECK(w.w1.defined() && w.b1.defined() && w.w2.defined() && w.b2.defined(),
               "sobel_mlp_step: all of w1, b1, w2, b2 must be defined");
@@ -95,18 +95,19 @@ torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::
   check_shapes(state, mask, weights);
   using layers::PerceptionFilter;
   const int64_t c = state.size(3);
-  const torch::Tensor kernel =
-      torch::stack({layers::perception_kernel(PerceptionFilter::Identity), layers::perception_kernel(PerceptionFilter::SobelX),
-                    layers::perception_kernel(PerceptionFilter::SobelY)})
-          .unsqueeze(1)
-          .repeat({c, 1, 1, 1})
-          .to(state.options());  // (3C, 1, 3, 3): feature c*3 + k
+  const torch::Tensor kernel = torch::stack({layers::perception_kernel(PerceptionFilter::Identity),
+                                             layers::perception_kernel(PerceptionFilter::SobelX),
+                                             layers::perception_kernel(PerceptionFilter::SobelY)})
+                                   .unsqueeze(1)
+                                   .repeat({c, 1, 1, 1})
+                                   .to(state.options());  // (3C, 1, 3, 3): feature c*3 + k
   const torch::Tensor x = state.permute({0, 3, 1, 2});
   const std::vector<int64_t> one{1, 1}, zero{0, 0};
-  const torch::Tensor f = (padding == layers::Padding::Circular
-                               ? torch::conv2d(layers::pad_field(x, 1, padding), kernel, torch::Tensor(), one, zero, one, c)
-                               : torch::conv2d(x, kernel, torch::Tensor(), one, one, one, c))
-                              .permute({0, 2, 3, 1});
+  const torch::Tensor f =
+      (padding == layers::Padding::Circular
+           ? torch::conv2d(layers::pad_field(x, 1, padding), kernel, torch::Tensor(), one, zero, one, c)
+           : torch::conv2d(x, kernel, torch::Tensor(), one, one, one, c))
+          .permute({0, 2, 3, 1});
   const torch::Tensor h = torch::relu(torch::matmul(f, weights.w1.t()) + weights.b1);
   const torch::Tensor d = torch::matmul(h, weights.w2.t()) + weights.b2;
   const torch::Tensor u = state + d * mask.reshape({state.size(0), state.size(1), state.size(2), 1}).to(state.dtype());

@@ -24,8 +24,8 @@ struct ElementError {
 
 struct EquivarianceReport {
   std::vector<ElementError> elements;
-  double max_relative_exact = 0.0;          // over grid-exact elements
-  double max_relative_interpolated = 0.0;   // over the others
+  double max_relative_exact = 0.0;         // over grid-exact elements
+  double max_relative_interpolated = 0.0;  // over the others
   std::string to_string() const;
 };
 

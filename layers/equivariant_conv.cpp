@@ -47,8 +47,9 @@ EquivariantConvImpl::EquivariantConvImpl(EquivariantConvOptions options) : optio
   if (k < 1 || k % 2 == 0)
     throw std::invalid_argument(fmt::format("EquivariantConv: kernel size must be odd and >= 1, got {}", k));
   if (options_.in_type().group() != options_.out_type().group())
-    throw std::invalid_argument(fmt::format("EquivariantConv: input type {} and output type {} are over different groups",
-                                            options_.in_type().describe(), options_.out_type().describe()));
+    throw std::invalid_argument(
+        fmt::format("EquivariantConv: input type {} and output type {} are over different groups",
+                    options_.in_type().describe(), options_.out_type().describe()));
   in_runs_ = options_.in_type().runs();
   out_runs_ = options_.out_type().runs();
   int64_t offset = 0;
@@ -56,10 +57,13 @@ EquivariantConvImpl::EquivariantConvImpl(EquivariantConvOptions options) : optio
     for (size_t i = 0; i < in_runs_.size(); ++i) {
       const auto b = basis_for(in_runs_[i].rep, out_runs_[o].rep, k, options_.basis());
       if (b->size() == 0) continue;
-      Block block{int(i), int(o), offset, int64_t(out_runs_[o].multiplicity) * in_runs_[i].multiplicity * b->size(), {}};
+      Block block{
+          int(i), int(o), offset, int64_t(out_runs_[o].multiplicity) * in_runs_[i].multiplicity * b->size(), {}};
       const Eigen::MatrixXf f = b->filters.cast<float>();
       // clone: t().contiguous() may alias the temporary when one side has length 1.
-      block.basis = torch::from_blob(const_cast<float*>(f.data()), {f.cols(), f.rows()}, torch::kFloat).t().clone(at::MemoryFormat::Contiguous);
+      block.basis = torch::from_blob(const_cast<float*>(f.data()), {f.cols(), f.rows()}, torch::kFloat)
+                        .t()
+                        .clone(at::MemoryFormat::Contiguous);
       block.basis = register_buffer(fmt::format("basis_{}_{}", o, i), block.basis);
       blocks_.push_back(block);
       offset += block.count;
@@ -122,7 +126,8 @@ torch::Tensor EquivariantConvImpl::expand_filter() const {
         if (b.out_run == int(o) && b.in_run == int(i)) {
           const int64_t n = b.basis.size(0);
           // (m_out m_in, n) x (n, d_out d_in k k): the one matrix product of the expansion.
-          torch::Tensor w_block = weight.narrow(0, b.weight_offset, b.count).view({out.multiplicity * in.multiplicity, n});
+          torch::Tensor w_block =
+              weight.narrow(0, b.weight_offset, b.count).view({out.multiplicity * in.multiplicity, n});
           block = torch::mm(w_block, b.basis)
                       .view({out.multiplicity, in.multiplicity, out.rep.dim(), in.rep.dim(), k, k})
                       .permute({0, 2, 1, 3, 4, 5})
@@ -160,20 +165,25 @@ torch::Tensor EquivariantConvImpl::forward(const torch::Tensor& x) {
   options_.in_type().check(x, "EquivariantConv");
   const torch::Tensor filter = cached_filter();
   torch::Tensor b;
-  if (rollout_filter_.defined()) b = rollout_bias_;
-  else if (!is_training() && eval_filter_.defined()) b = eval_bias_;
-  else b = expand_bias();
+  if (rollout_filter_.defined())
+    b = rollout_bias_;
+  else if (!is_training() && eval_filter_.defined())
+    b = eval_bias_;
+  else
+    b = expand_bias();
   const int r = options_.kernel_size() / 2;
-  if (options_.padding() == Padding::Circular)
-    return torch::conv2d(pad_field(x, r, Padding::Circular), filter, b);
+  if (options_.padding() == Padding::Circular) return torch::conv2d(pad_field(x, r, Padding::Circular), filter, b);
   return torch::conv2d(x, filter, b, 1, r);
 }
 
 torch::nn::Conv2d EquivariantConvImpl::export_conv() const {
   const auto c_in = options_.in_type().channels(), c_out = options_.out_type().channels();
   const int k = options_.kernel_size();
-  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(c_in, c_out, k).padding(k / 2).bias(bias.defined()).padding_mode(
-      options_.padding() == Padding::Circular ? torch::nn::detail::conv_padding_mode_t(torch::kCircular)
+  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(c_in, c_out, k)
+                             .padding(k / 2)
+                             .bias(bias.defined())
+                             .padding_mode(options_.padding() == Padding::Circular
+                                               ? torch::nn::detail::conv_padding_mode_t(torch::kCircular)
                                                : torch::nn::detail::conv_padding_mode_t(torch::kZeros)));
   torch::NoGradGuard no_grad;
   conv->weight.copy_(expand_filter());

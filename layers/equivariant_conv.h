@@ -66,7 +66,7 @@ class EquivariantConvImpl : public torch::nn::Module {
     int64_t weight_offset, count;  // count = m_out * m_in * basis size
     torch::Tensor basis;           // (basis size, d_out * d_in * k * k)
   };
-  torch::Tensor cached_filter() ;
+  torch::Tensor cached_filter();
   EquivariantConvOptions options_;
   std::vector<FieldType::Run> in_runs_, out_runs_;
   std::vector<Block> blocks_;

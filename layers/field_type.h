@@ -8,8 +8,8 @@
 
 #include <torch/types.h>
 
-#include "layers/grid_action.h"
 #include "groups/representation.h"
+#include "layers/grid_action.h"
 
 namespace eqnca::layers {
 

@@ -14,7 +14,8 @@ groups::Representation band_limited_field(const groups::Group& group) {
   std::vector<groups::Representation> parts{groups::Representation::trivial(group)};
   if (group.has_reflections()) parts.push_back(groups::Representation::sign(group));
   const int top = group.finite() ? (group.rotation_order() - 1) / 2 : group.band_limit();
-  for (int k = 1; k <= top; ++k) parts.push_back(groups::Representation::irrep(group, group.has_reflections() ? 1 : 0, k));
+  for (int k = 1; k <= top; ++k)
+    parts.push_back(groups::Representation::irrep(group, group.has_reflections() ? 1 : 0, k));
   return groups::Representation::direct_sum(parts).renamed("band_limited");
 }
 
@@ -33,8 +34,8 @@ FourierPointwiseImpl::FourierPointwiseImpl(FieldType type, int samples) : type_(
       points.push_back(g.element_at(angle, s == 1));
     }
   if (rep.name() != "band_limited")
-    throw std::invalid_argument(fmt::format(
-        "FourierPointwise needs band_limited fields (see band_limited_field), got '{}'", rep.name()));
+    throw std::invalid_argument(
+        fmt::format("FourierPointwise needs band_limited fields (see band_limited_field), got '{}'", rep.name()));
   // u: the first basis vector of every irrep block (trivial, sign, then 2-dim blocks), so
   // that row i of the sampling matrix is (rho(g_i) u)^T and f(g) = v^T rho(g) u.
   Eigen::VectorXd u = Eigen::VectorXd::Zero(rep.dim());

@@ -18,8 +18,7 @@ void check_field(const torch::Tensor& field) {
 torch::Tensor rotate_interpolated(const torch::Tensor& field, const GroupElement& g) {
   const int64_t h = field.size(2), w = field.size(3);
   if (h != w)
-    throw std::invalid_argument(fmt::format(
-        "rotating by {} needs a square grid, got {}x{}", describe(g), h, w));
+    throw std::invalid_argument(fmt::format("rotating by {} needs a square grid, got {}x{}", describe(g), h, w));
   // affine_grid works in (u, v) = (column, row-downwards) coordinates; the output pixel at u
   // samples the input at g^-1 u. With v = -y, g^-1 = F^s R(-theta) becomes F^s R(+theta)
   // written in (u, v).
@@ -41,8 +40,8 @@ torch::Tensor rotate_grid(const torch::Tensor& field, const GroupElement& g, boo
   if (interpolate || !is_grid_exact(g)) return rotate_interpolated(field, g);
   const int quarter_turns = static_cast<int>(std::lround(g.angle / (M_PI / 2))) % 4;
   if (quarter_turns % 2 == 1 && field.size(2) != field.size(3))
-    throw std::invalid_argument(fmt::format(
-        "rotating by {} needs a square grid, got {}x{}", describe(g), field.size(2), field.size(3)));
+    throw std::invalid_argument(
+        fmt::format("rotating by {} needs a square grid, got {}x{}", describe(g), field.size(2), field.size(3)));
   torch::Tensor out = g.reflection ? field.flip({3}) : field;
   // rot90 turns from the row axis towards the column axis: counter-clockwise as displayed.
   if (quarter_turns != 0) out = torch::rot90(out, quarter_turns, {2, 3});

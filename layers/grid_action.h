@@ -11,8 +11,8 @@
 // centre, with zeros outside the grid, and need a square grid.
 #pragma once
 
-#include <Eigen/Dense>
 #include <torch/types.h>
+#include <Eigen/Dense>
 
 #include "groups/group.h"
 #include "groups/representation.h"

@@ -37,7 +37,8 @@ torch::Tensor NcaPerceptionImpl::forward(const torch::Tensor& x) {
                                             options_.channels(), x.dim(), x.dim() > 1 ? x.size(1) : -1));
   const std::vector<int64_t> one{1, 1}, zero{0, 0};
   if (options_.padding() == Padding::Circular)
-    return torch::conv2d(pad_field(x, 1, Padding::Circular), kernel_, torch::Tensor(), one, zero, one, options_.channels());
+    return torch::conv2d(pad_field(x, 1, Padding::Circular), kernel_, torch::Tensor(), one, zero, one,
+                         options_.channels());
   return torch::conv2d(x, kernel_, torch::Tensor(), one, one, one, options_.channels());
 }
 

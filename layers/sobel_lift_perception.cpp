@@ -23,8 +23,8 @@ FieldType lifted_type(const FieldType& in, int64_t* trivial_channels) {
       seen_regular = true;
       ++regular;
     } else {
-      throw std::invalid_argument(fmt::format(
-          "SobelLiftPerception needs trivial fields followed by regular fields, got {}", in.describe()));
+      throw std::invalid_argument(
+          fmt::format("SobelLiftPerception needs trivial fields followed by regular fields, got {}", in.describe()));
     }
   }
   for (int64_t i = 0; i < trivial; ++i) fields.push_back(groups::Representation::standard(g));
@@ -40,8 +40,9 @@ SobelLiftPerceptionImpl::SobelLiftPerceptionImpl(FieldType state_type, Padding p
   // Set here, not in the initialiser list: members initialise in declaration order.
   out_type_ = lifted_type(state_type, &trivial_channels_);
   const int64_t c = in_type_.channels();
-  torch::Tensor pair = torch::stack({perception_kernel(PerceptionFilter::SobelX), perception_kernel(PerceptionFilter::SobelY)})
-                           .unsqueeze(1);  // (2, 1, 3, 3)
+  torch::Tensor pair =
+      torch::stack({perception_kernel(PerceptionFilter::SobelX), perception_kernel(PerceptionFilter::SobelY)})
+          .unsqueeze(1);  // (2, 1, 3, 3)
   sobel_ = register_buffer("sobel", pair.repeat({c, 1, 1, 1}));
   const groups::Group& g = in_type_.group();
   const int64_t reg_channels = c - trivial_channels_;
@@ -52,7 +53,7 @@ SobelLiftPerceptionImpl::SobelLiftPerceptionImpl(FieldType state_type, Padding p
     const double ca = std::cos(h.angle), sa = std::sin(h.angle), m = h.reflection ? -1.0 : 1.0;
     ax[i] = m * ca;  // h e_x = R(angle) F^s e_x
     ay[i] = m * sa;
-    bx[i] = -sa;     // h e_y = R(angle) e_y (the mirror keeps e_y)
+    bx[i] = -sa;  // h e_y = R(angle) e_y (the mirror keeps e_y)
     by[i] = ca;
   }
   auto shape = [](const torch::Tensor& t) { return t.view({1, -1, 1, 1}); };
@@ -87,7 +88,7 @@ torch::Tensor SobelLiftPerceptionImpl::feature_map() const {
   torch::Tensor m = torch::zeros({out_type_.channels(), 3 * c});
   auto a = m.accessor<float, 2>();
   for (int64_t i = 0; i < c; ++i) a[i][3 * i] = 1.0f;  // the state itself
-  for (int64_t i = 0; i < t; ++i) {                     // (d/dx, d/dy) of trivial channels
+  for (int64_t i = 0; i < t; ++i) {                    // (d/dx, d/dy) of trivial channels
     a[c + 2 * i][3 * i + 1] = 1.0f;
     a[c + 2 * i + 1][3 * i + 2] = 1.0f;
   }

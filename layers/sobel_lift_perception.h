@@ -32,8 +32,8 @@ class SobelLiftPerceptionImpl : public torch::nn::Module {
  private:
   FieldType in_type_, out_type_;
   Padding padding_;
-  int64_t trivial_channels_ = 0;  // the state's trivial channels come first
-  torch::Tensor sobel_;            // (2C, 1, 3, 3): (d/dx, d/dy) per channel
+  int64_t trivial_channels_ = 0;     // the state's trivial channels come first
+  torch::Tensor sobel_;              // (2C, 1, 3, 3): (d/dx, d/dy) per channel
   torch::Tensor ax_, ay_, bx_, by_;  // per regular channel: h e_x and h e_y
 };
 TORCH_MODULE(SobelLiftPerception);

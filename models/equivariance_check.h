@@ -48,7 +48,7 @@ struct EquivarianceCheckOptions {
 
 struct ElementEquivariance {
   groups::GroupElement element;
-  bool exact = false;  // g maps the pixel grid onto itself (a multiple of 90 degrees)
+  bool exact = false;                              // g maps the pixel grid onto itself (a multiple of 90 degrees)
   std::vector<double> rel_error_shared_mask;       // per step 1..steps
   std::vector<double> rel_error_independent_mask;  // per step 1..steps (empty if not asked for)
   torch::Tensor final_state;                       // the shared-mask g-run's last state, on the CPU
@@ -68,8 +68,7 @@ std::vector<groups::GroupElement> default_check_elements(const NcaModelImpl& mod
 
 // One result per element, in order. Runs in eval mode without gradients and restores the
 // model's training flag; tensors follow the model's parameters' device and dtype.
-std::vector<ElementEquivariance> check_equivariance(NcaModelImpl& model,
-                                                    const EquivarianceCheckOptions& options = {});
+std::vector<ElementEquivariance> check_equivariance(NcaModelImpl& model, const EquivarianceCheckOptions& options = {});
 // The largest max_rel_error() over the results.
 double max_rel_error(const std::vector<ElementEquivariance>& results);
 

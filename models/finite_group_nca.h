@@ -28,8 +28,8 @@ struct FiniteGroupNcaOptions {
 class FiniteGroupNcaImpl : public NcaModelImpl {
  public:
   explicit FiniteGroupNcaImpl(FiniteGroupNcaOptions options);
-  using NcaModelImpl::step;
   using NcaModelImpl::state_type;
+  using NcaModelImpl::step;
   torch::Tensor step(const torch::Tensor& state, const torch::Tensor& update_mask) override;
   groups::Group group() const override { return state_.group(); }
   layers::FieldType state_type(const groups::Group& group) const override { return state_.type_over(group, name()); }

@@ -27,12 +27,12 @@ struct GroupSpec {
 
 const std::vector<GroupSpec>& group_specs() {
   static const std::vector<GroupSpec> specs{
-      {"c4", [](int) { return groups::Group::cyclic(4); }, 3},   // 4 + 3*4 = 16 channels
-      {"d4", [](int) { return groups::Group::dihedral(4); }, 2}, // 4 + 2*8 = 20
-      {"c8", [](int) { return groups::Group::cyclic(8); }, 2},   // 4 + 2*8 = 20
-      {"c16", [](int) { return groups::Group::cyclic(16); }, 1}, // 4 + 16 = 20
-      {"so2", [](int l) { return groups::Group::so2(l); }, 2},   // 4 + 2*(2L+1)
-      {"o2", [](int l) { return groups::Group::o2(l); }, 2},     // 4 + 2*(2L+2)
+      {"c4", [](int) { return groups::Group::cyclic(4); }, 3},    // 4 + 3*4 = 16 channels
+      {"d4", [](int) { return groups::Group::dihedral(4); }, 2},  // 4 + 2*8 = 20
+      {"c8", [](int) { return groups::Group::cyclic(8); }, 2},    // 4 + 2*8 = 20
+      {"c16", [](int) { return groups::Group::cyclic(16); }, 1},  // 4 + 16 = 20
+      {"so2", [](int l) { return groups::Group::so2(l); }, 2},    // 4 + 2*(2L+1)
+      {"o2", [](int l) { return groups::Group::o2(l); }, 2},      // 4 + 2*(2L+2)
   };
   return specs;
 }

@@ -14,11 +14,11 @@ namespace eqnca::models {
 
 struct ModelConfig {
   std::string name = "growing";
-  int channels = 16;          // state channels for the baselines (RGBA + hidden)
-  int hidden = 128;           // hidden width of the update rule (baselines, in channels)
-  int hidden_fields = 0;      // group models: hidden fields (0 = the parameter-matched default)
-  int state_fields = 0;       // group models: oriented state fields (0 = default)
-  int band_limit = 3;         // so2 / o2: highest irrep frequency
+  int channels = 16;      // state channels for the baselines (RGBA + hidden)
+  int hidden = 128;       // hidden width of the update rule (baselines, in channels)
+  int hidden_fields = 0;  // group models: hidden fields (0 = the parameter-matched default)
+  int state_fields = 0;   // group models: oriented state fields (0 = default)
+  int band_limit = 3;     // so2 / o2: highest irrep frequency
   double fire_rate = 0.5;
   std::string padding = "zeros";  // zeros | circular
 };

@@ -22,7 +22,8 @@ torch::Tensor NcaModelImpl::grow(torch::Tensor state, int steps) {
 torch::Tensor NcaModelImpl::make_seed(int64_t batch, int64_t height, int64_t width) const {
   // Distill's seed: one cell at the centre with alpha and every hidden channel at 1.
   torch::Tensor s = torch::zeros({batch, channels(), height, width});
-  s.index_put_({torch::indexing::Slice(), torch::indexing::Slice(3, torch::indexing::None), height / 2, width / 2}, 1.0);
+  s.index_put_({torch::indexing::Slice(), torch::indexing::Slice(3, torch::indexing::None), height / 2, width / 2},
+               1.0);
   return s;
 }
 

@@ -17,9 +17,9 @@
 #include <torch/types.h>
 
 #include "groups/group.h"
+#include "kernels/nca_rule.h"
 #include "layers/field_type.h"
 #include "layers/nca_mechanics.h"
-#include "kernels/nca_rule.h"
 
 namespace eqnca::models {
 
@@ -34,8 +34,7 @@ class NcaModelImpl : public torch::nn::Module, public kernels::NcaRule {
 
   // The seed: one live cell at (H/2, W/2) whose fiber is oriented by `g` (rho(g) applied);
   // for exact elements on odd grids this equals transform_state(seed(), g).
-  virtual torch::Tensor seed(int64_t batch, int64_t height, int64_t width,
-                             const groups::GroupElement& g = {}) const;
+  virtual torch::Tensor seed(int64_t batch, int64_t height, int64_t width, const groups::GroupElement& g = {}) const;
   // The action of g on a state: pixels move, channels transform by state_type() (the
   // steerable model overrides this: its angle channel is shifted, not mixed).
   virtual torch::Tensor transform_state(const torch::Tensor& state, const groups::GroupElement& g) const;

@@ -48,9 +48,12 @@ torch::Tensor OrientedState::seed(int64_t batch, int64_t height, int64_t width) 
 
 std::string group_model_name(const groups::Group& group) {
   switch (group.kind()) {
-    case groups::GroupKind::SO2: return "so2";
-    case groups::GroupKind::O2: return "o2";
-    default: break;
+    case groups::GroupKind::SO2:
+      return "so2";
+    case groups::GroupKind::O2:
+      return "o2";
+    default:
+      break;
   }
   std::string name = group.name();  // "C4", "D4"
   for (char& ch : name) ch = char(std::tolower(static_cast<unsigned char>(ch)));

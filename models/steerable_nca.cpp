@@ -27,10 +27,10 @@ SteerableNcaImpl::SteerableNcaImpl(SteerableNcaOptions options) : options_(optio
   set_mechanics(options_.fire_rate(), options_.padding());
   using layers::PerceptionFilter;
   perception = register_module(
-      "perception", layers::NcaPerception(layers::NcaPerceptionOptions(
-                                              c - 1, {PerceptionFilter::Identity, PerceptionFilter::Laplacian,
-                                                      PerceptionFilter::SobelX, PerceptionFilter::SobelY})
-                                              .padding(options_.padding())));
+      "perception", layers::NcaPerception(
+                        layers::NcaPerceptionOptions(c - 1, {PerceptionFilter::Identity, PerceptionFilter::Laplacian,
+                                                             PerceptionFilter::SobelX, PerceptionFilter::SobelY})
+                            .padding(options_.padding())));
   update = register_module("update", DenseUpdate(DenseUpdateOptions(4 * (c - 1), options_.hidden(), c)));
 }
 
@@ -50,7 +50,8 @@ torch::Tensor SteerableNcaImpl::step(const torch::Tensor& state, const torch::Te
   const torch::Tensor dx = f.select(2, 2), dy = f.select(2, 3);
   // R(-theta) (dx, dy): the gradient in the cell's own frame.
   const torch::Tensor local_x = cs * dx + sn * dy, local_y = -sn * dx + cs * dy;
-  const torch::Tensor features = torch::stack({f.select(2, 0), f.select(2, 1), local_x, local_y}, 2).view({b, 4 * c, h, w});
+  const torch::Tensor features =
+      torch::stack({f.select(2, 0), f.select(2, 1), local_x, local_y}, 2).view({b, 4 * c, h, w});
   return layers::nca_update(state, update(features), update_mask, padding_);
 }
 

@@ -4,25 +4,25 @@
 #include <iostream>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
-#include "experiments/evaluation/bench_runner.h"
 #include "experiments/cli/commands.h"
+#include "experiments/evaluation/bench_runner.h"
 #include "models/model_factory.h"
 
 namespace eqnca::experiments {
 namespace {
 
 void print_readable(const BenchResult& r, int repeats, std::ostream& out) {
-  out << fmt::format("eqnca ({} path, torch {}) {} NCA ({} parameters), device {}, {} threads, batch {}, {}x{}, "
-                     "{} steps, median of {}\n",
-                     r.path, r.torch_version, r.model, r.parameter_count, r.device, r.threads, r.batch, r.size,
-                     r.size, r.steps, repeats);
+  out << fmt::format(
+      "eqnca ({} path, torch {}) {} NCA ({} parameters), device {}, {} threads, batch {}, {}x{}, "
+      "{} steps, median of {}\n",
+      r.path, r.torch_version, r.model, r.parameter_count, r.device, r.threads, r.batch, r.size, r.size, r.steps,
+      repeats);
   if (r.growth_cell_updates_per_s >= 0)
     out << fmt::format("  growth: {:.4g} cell-updates/s\n", r.growth_cell_updates_per_s);
-  if (r.train_s_per_iteration >= 0)
-    out << fmt::format("  train:  {:.4g} s/iteration\n", r.train_s_per_iteration);
+  if (r.train_s_per_iteration >= 0) out << fmt::format("  train:  {:.4g} s/iteration\n", r.train_s_per_iteration);
 }
 
 }  // namespace
@@ -31,8 +31,7 @@ void add_bench_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "Time growth (cell-updates/s) and training (s/iteration)");
   auto o = std::make_shared<BenchOptions>();
   auto json = std::make_shared<bool>(false);
-  cmd->add_option("--model", o->model, fmt::format("{}", fmt::join(models::model_names(), "|")))
-      ->capture_default_str();
+  cmd->add_option("--model", o->model, fmt::format("{}", fmt::join(models::model_names(), "|")))->capture_default_str();
   cmd->add_option("--hidden-fields", o->hidden_fields,
                   "group models: hidden fields (0 = the width whose parameter count matches the baseline)")
       ->capture_default_str();

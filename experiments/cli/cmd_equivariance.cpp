@@ -6,8 +6,8 @@
 #include <memory>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "experiments/cli/commands.h"
 #include "experiments/evaluation/equivariance_eval.h"
@@ -32,13 +32,12 @@ std::string element_label(const ElementResult& e) {
 }
 
 void print_table(const EquivarianceSummary& s, std::ostream& out) {
-  out << fmt::format("model {} (group {}), {} steps; relative error ||F(g.s) - g.F(s)|| / ||F(s)||\n", s.model,
-                     s.group, s.steps);
-  out << fmt::format("{:<16} {:>5} {:>14} {:>14} {:>14} {:>14}\n", "element", "exact", "max (shared)",
-                     "final (shared)", "final (indep.)", "rot. target");
+  out << fmt::format("model {} (group {}), {} steps; relative error ||F(g.s) - g.F(s)|| / ||F(s)||\n", s.model, s.group,
+                     s.steps);
+  out << fmt::format("{:<16} {:>5} {:>14} {:>14} {:>14} {:>14}\n", "element", "exact", "max (shared)", "final (shared)",
+                     "final (indep.)", "rot. target");
   for (const auto& e : s.elements) {
-    const std::string loss =
-        e.rotated_target_loss.empty() ? "-" : fmt::format("{:.4g}", e.rotated_target_loss.back());
+    const std::string loss = e.rotated_target_loss.empty() ? "-" : fmt::format("{:.4g}", e.rotated_target_loss.back());
     out << fmt::format("{:<16} {:>5} {:>14.3e} {:>14.3e} {:>14.3e} {:>14}\n", element_label(e), e.exact ? "yes" : "no",
                        e.max_rel_error, e.final_rel_error, e.rel_error_independent_mask.back(), loss);
   }

@@ -7,16 +7,16 @@
 #include <iostream>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <torch/utils.h>
+#include <CLI/CLI.hpp>
 
-#include "experiments/io/atomic_file.h"
 #include "experiments/cli/commands.h"
-#include "experiments/io/gif_writer.h"
-#include "experiments/io/image_io.h"
 #include "experiments/evaluation/model_loading.h"
 #include "experiments/evaluation/state_image.h"
+#include "experiments/io/atomic_file.h"
+#include "experiments/io/gif_writer.h"
+#include "experiments/io/image_io.h"
 
 namespace eqnca::experiments {
 namespace {
@@ -31,7 +31,7 @@ struct GrowArgs {
   int steps = 96;
   int size = 0;  // 0: the run's grid, or 72 for --model
   int damage_at = -1;
-  double damage_radius = 0.0;  // cells; 0 = a sixth of the grid
+  double damage_radius = 0.0;         // cells; 0 = a sixth of the grid
   std::vector<double> damage_center;  // (column, row); default the grid centre
   int frame_every = 4;
   int scale = 4;
@@ -105,10 +105,11 @@ void run(const GrowArgs& a) {
   const std::string gif = (std::filesystem::path(a.out) / "growth.gif").string();
   write_png(sheet, montage(rows, 2));
   write_gif(gif, frames, 8, a.scale);
-  std::cout << fmt::format("grew {} ({}) for {} steps from the seed at {}\n{} frames: {} .. {}\ncontact sheet: {}\n"
-                           "animation: {}\n",
-                           model.name(), model.group().name(), a.steps, groups::describe(g), frame_paths.size(),
-                           frame_paths.front(), frame_paths.back(), sheet, gif);
+  std::cout << fmt::format(
+      "grew {} ({}) for {} steps from the seed at {}\n{} frames: {} .. {}\ncontact sheet: {}\n"
+      "animation: {}\n",
+      model.name(), model.group().name(), a.steps, groups::describe(g), frame_paths.size(), frame_paths.front(),
+      frame_paths.back(), sheet, gif);
 }
 
 }  // namespace
@@ -119,8 +120,8 @@ void add_grow_command(CLI::App& app) {
   add_model_source_options(*cmd, a->source);
   auto* element = cmd->add_option("--rotate-element", a->rotate_element,
                                   "orient the seed by this element index of a finite group (r + N*mirror)");
-  auto* angle = cmd->add_option("--angle", a->angle, "orient the seed by this rotation in degrees")
-                    ->capture_default_str();
+  auto* angle =
+      cmd->add_option("--angle", a->angle, "orient the seed by this rotation in degrees")->capture_default_str();
   element->excludes(angle);
   cmd->add_flag("--mirror", a->mirror, "mirror the seed too (with --angle)");
   cmd->add_option("--steps", a->steps, "NCA steps")->capture_default_str()->check(CLI::Range(1, 100000));
@@ -137,10 +138,12 @@ void add_grow_command(CLI::App& app) {
   cmd->add_option("--frame-every", a->frame_every, "write every k-th step as a frame")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--scale", a->scale, "pixel upscale of frames and the GIF")->capture_default_str()->check(
-      CLI::Range(1, 32));
-  cmd->add_option("--columns", a->columns, "frames per contact-sheet row")->capture_default_str()->check(
-      CLI::Range(1, 1000));
+  cmd->add_option("--scale", a->scale, "pixel upscale of frames and the GIF")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 32));
+  cmd->add_option("--columns", a->columns, "frames per contact-sheet row")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--seed", a->source.seed, "seed of the update masks and of random weights")->capture_default_str();
   cmd->add_option("--out", a->out, "output folder")->required();
   cmd->callback([a] { run(*a); });

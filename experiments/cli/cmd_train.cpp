@@ -3,8 +3,8 @@
 #include <iostream>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "experiments/cli/commands.h"
 #include "experiments/training/train_config.h"

@@ -12,10 +12,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
+#include <nlohmann/json.hpp>
 #if __has_include(<torch/version.h>)
 #include <torch/version.h>
 #endif
@@ -161,19 +161,18 @@ std::string to_json(const BenchResult& r) {
   auto measured = [](double v) {
     return v < 0 || !std::isfinite(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
   };
-  const nlohmann::ordered_json result = {
-      {"implementation", r.implementation},
-      {"model", r.model},
-      {"device", r.device},
-      {"threads", r.threads},
-      {"batch", r.batch},
-      {"size", r.size},
-      {"steps", r.steps},
-      {"growth_cell_updates_per_s", measured(r.growth_cell_updates_per_s)},
-      {"train_s_per_iteration", measured(r.train_s_per_iteration)},
-      {"parameter_count", r.parameter_count},
-      {"torch_version", r.torch_version},
-      {"path", r.path}};
+  const nlohmann::ordered_json result = {{"implementation", r.implementation},
+                                         {"model", r.model},
+                                         {"device", r.device},
+                                         {"threads", r.threads},
+                                         {"batch", r.batch},
+                                         {"size", r.size},
+                                         {"steps", r.steps},
+                                         {"growth_cell_updates_per_s", measured(r.growth_cell_updates_per_s)},
+                                         {"train_s_per_iteration", measured(r.train_s_per_iteration)},
+                                         {"parameter_count", r.parameter_count},
+                                         {"torch_version", r.torch_version},
+                                         {"path", r.path}};
   // Compact, one line; bytes that are not UTF-8 are replaced rather than thrown on.
   return result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

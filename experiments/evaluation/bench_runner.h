@@ -19,11 +19,11 @@ namespace eqnca::experiments {
 
 struct BenchOptions {
   std::string model = "growing";
-  int hidden_fields = 0;      // group models: hidden fields (0 = parameter-matched default)
+  int hidden_fields = 0;  // group models: hidden fields (0 = parameter-matched default)
   int batch = 8;
   int size = 72;
   int steps = 64;
-  int threads = 2;            // torch::set_num_threads; 0 leaves LibTorch's default
+  int threads = 2;             // torch::set_num_threads; 0 leaves LibTorch's default
   std::string device = "cpu";  // cpu | cuda | cuda:N
   int repeats = 5;
   int warmup = 1;

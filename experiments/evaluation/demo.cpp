@@ -9,12 +9,12 @@
 
 #include <fmt/format.h>
 
+#include "experiments/evaluation/model_loading.h"
+#include "experiments/evaluation/state_image.h"
 #include "experiments/io/atomic_file.h"
 #include "experiments/io/data_path.h"
 #include "experiments/io/image_io.h"
-#include "experiments/evaluation/model_loading.h"
 #include "experiments/io/run_log.h"
-#include "experiments/evaluation/state_image.h"
 #include "experiments/training/target.h"
 #include "experiments/training/trainer.h"
 
@@ -36,8 +36,7 @@ std::string free_folder(const std::string& wanted) {
 std::string demo_toml(const DemoOptions& o, const std::string& target) {
   return fmt::format(
       "# eqnca demo\nminutes = {}\nquick = {}\nthreads = {}\nseed = {}\ntarget = \"{}\"\nmodels = [{}]\n", o.minutes,
-      o.quick ? "true" : "false", o.threads, o.seed, target,
-      fmt::format("\"{}\"", fmt::join(o.models, "\", \"")));
+      o.quick ? "true" : "false", o.threads, o.seed, target, fmt::format("\"{}\"", fmt::join(o.models, "\", \"")));
 }
 
 // Trains for about `budget_s` seconds: a few timed iterations, then a resume up to the

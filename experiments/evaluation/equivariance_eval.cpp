@@ -5,8 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
 #include <torch/utils.h>
+#include <nlohmann/json.hpp>
 
 #include "experiments/io/run_log.h"
 #include "groups/check.h"
@@ -20,8 +20,8 @@ constexpr double kPi = 3.14159265358979323846;
 
 std::vector<double> default_angles() { return groups::default_check_angles(); }
 
-std::vector<groups::GroupElement> elements_for(const models::NcaModelImpl& model,
-                                               const std::vector<double>& angles_deg, bool mirrors) {
+std::vector<groups::GroupElement> elements_for(const models::NcaModelImpl& model, const std::vector<double>& angles_deg,
+                                               bool mirrors) {
   return models::check_elements(model, angles_deg, mirrors);
 }
 
@@ -34,10 +34,9 @@ EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const Eva
   torch::Tensor target;
   if (options.target.defined()) {
     target = options.target.dim() == 3 ? options.target.unsqueeze(0) : options.target;
-    EQNCA_CHECK(target.dim() == 4 && target.size(0) == 1 && target.size(1) == 4 && target.size(2) == h &&
-                    target.size(3) == w,
-                "equivariance: target must be (1, 4, {}, {}), got ({})", h, w,
-                fmt::join(options.target.sizes(), ", "));
+    EQNCA_CHECK(
+        target.dim() == 4 && target.size(0) == 1 && target.size(1) == 4 && target.size(2) == h && target.size(3) == w,
+        "equivariance: target must be (1, 4, {}, {}), got ({})", h, w, fmt::join(options.target.sizes(), ", "));
   }
   const std::vector<groups::GroupElement> elements =
       options.elements.empty() ? default_elements(model) : options.elements;
@@ -120,14 +119,13 @@ nlohmann::ordered_json last_or_null(const std::vector<double>& per_step) {
 std::string to_json(const EquivarianceSummary& s) {
   nlohmann::ordered_json elements = nlohmann::ordered_json::array();
   for (const ElementResult& e : s.elements) {
-    const nlohmann::ordered_json element = {
-        {"angle_deg", number_or_null(e.angle_deg)},
-        {"reflection", e.reflection},
-        {"exact", e.exact},
-        {"max_rel_error", number_or_null(e.max_rel_error)},
-        {"final_rel_error", number_or_null(e.final_rel_error)},
-        {"final_rel_error_independent", last_or_null(e.rel_error_independent_mask)},
-        {"rotated_target_loss", last_or_null(e.rotated_target_loss)}};
+    const nlohmann::ordered_json element = {{"angle_deg", number_or_null(e.angle_deg)},
+                                            {"reflection", e.reflection},
+                                            {"exact", e.exact},
+                                            {"max_rel_error", number_or_null(e.max_rel_error)},
+                                            {"final_rel_error", number_or_null(e.final_rel_error)},
+                                            {"final_rel_error_independent", last_or_null(e.rel_error_independent_mask)},
+                                            {"rotated_target_loss", last_or_null(e.rotated_target_loss)}};
     elements.push_back(element);
   }
   const nlohmann::ordered_json summary = {

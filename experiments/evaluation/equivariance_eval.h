@@ -35,13 +35,13 @@ struct ElementResult {
   groups::GroupElement g;
   double angle_deg = 0.0;
   bool reflection = false;
-  bool exact = false;  // g maps the pixel grid onto itself (multiple of 90 degrees)
+  bool exact = false;                              // g maps the pixel grid onto itself (multiple of 90 degrees)
   std::vector<double> rel_error_shared_mask;       // per step 1..steps
   std::vector<double> rel_error_independent_mask;  // per step 1..steps
   std::vector<double> rotated_target_loss;         // per step 1..steps (empty without target)
-  double max_rel_error = 0.0;    // max over steps, shared masks
-  double final_rel_error = 0.0;  // last step, shared masks
-  torch::Tensor final_state;     // (1, C, H, W) on the CPU: the shared-mask run's last state
+  double max_rel_error = 0.0;                      // max over steps, shared masks
+  double final_rel_error = 0.0;                    // last step, shared masks
+  torch::Tensor final_state;                       // (1, C, H, W) on the CPU: the shared-mask run's last state
 };
 
 struct EquivarianceSummary {
@@ -56,8 +56,8 @@ std::vector<double> default_angles();
 // models::check_elements: one rotation per angle (plus its mirror image when `mirrors`), or every
 // element of a finite group with more than one element when `angles_deg` is empty. Throws
 // std::invalid_argument when an angle is not an element of a finite group.
-std::vector<groups::GroupElement> elements_for(const models::NcaModelImpl& model,
-                                               const std::vector<double>& angles_deg, bool mirrors);
+std::vector<groups::GroupElement> elements_for(const models::NcaModelImpl& model, const std::vector<double>& angles_deg,
+                                               bool mirrors);
 // models::default_check_elements: every element of a finite group with more than one element;
 // otherwise elements_for(model, default_angles(), model.group().has_reflections()).
 std::vector<groups::GroupElement> default_elements(const models::NcaModelImpl& model);

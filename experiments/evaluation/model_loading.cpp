@@ -5,14 +5,14 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize/archive.h>
 #include <torch/utils.h>
+#include <CLI/CLI.hpp>
 
-#include "experiments/training/checkpoint.h"
 #include "experiments/io/data_path.h"
+#include "experiments/training/checkpoint.h"
 #include "experiments/training/target.h"
 #include "models/model_factory.h"
 

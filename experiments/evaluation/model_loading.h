@@ -22,11 +22,11 @@ class App;
 namespace eqnca::experiments {
 
 struct ModelSource {
-  std::string checkpoint;        // checkpoint.pt of a training run; wins over `model`
-  std::string model;             // a model name (models::model_names()) ...
-  std::string init = "random";   // ... initialised "random" (normal(0, 0.1)) or "default"
+  std::string checkpoint;       // checkpoint.pt of a training run; wins over `model`
+  std::string model;            // a model name (models::model_names()) ...
+  std::string init = "random";  // ... initialised "random" (normal(0, 0.1)) or "default"
   std::string device = "cpu";
-  std::uint64_t seed = 0;        // for the random weights
+  std::uint64_t seed = 0;  // for the random weights
 };
 
 // --checkpoint, --model, --init, --device (the caller binds --seed itself).

@@ -14,8 +14,8 @@ RgbaImage state_to_image(const torch::Tensor& state, int64_t index) {
               fmt::join(state.sizes(), ", "));
   torch::NoGradGuard no_grad;
   // (H, W, 4) contiguous float on the CPU: exactly RgbaImage's layout.
-  const torch::Tensor hwc = state[index].slice(0, 0, 4).clamp(0.0, 1.0).permute({1, 2, 0})
-                                .to(torch::kCPU, torch::kFloat32).contiguous();
+  const torch::Tensor hwc =
+      state[index].slice(0, 0, 4).clamp(0.0, 1.0).permute({1, 2, 0}).to(torch::kCPU, torch::kFloat32).contiguous();
   RgbaImage image = make_image(static_cast<int>(state.size(2)), static_cast<int>(state.size(3)));
   std::copy(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel(), image.pixels.begin());
   return image;

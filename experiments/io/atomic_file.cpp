@@ -24,15 +24,13 @@ void fsync_path(const std::string& path) {
 
 }  // namespace
 
-void write_file_atomically(const std::string& path,
-                           const std::function<void(const std::string& tmp_path)>& writer) {
+void write_file_atomically(const std::string& path, const std::function<void(const std::string& tmp_path)>& writer) {
   const std::string tmp_path = path + ".tmp-" + std::to_string(::getpid());
   try {
     writer(tmp_path);
     fsync_path(tmp_path);
     if (std::rename(tmp_path.c_str(), path.c_str()) != 0) {
-      throw std::runtime_error("cannot rename '" + tmp_path + "' to '" + path +
-                               "': " + std::strerror(errno));
+      throw std::runtime_error("cannot rename '" + tmp_path + "' to '" + path + "': " + std::strerror(errno));
     }
   } catch (...) {
     std::error_code ignored;

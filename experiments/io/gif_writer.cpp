@@ -22,7 +22,7 @@ namespace eqnca::experiments {
 namespace {
 
 constexpr int kRedLevels = 6, kGreenLevels = 7, kBlueLevels = 6;  // 252 colours; the eye is most
-constexpr std::array<int, 4> kGreys = {51, 102, 153, 204};          // sensitive to green
+constexpr std::array<int, 4> kGreys = {51, 102, 153, 204};        // sensitive to green
 constexpr int kPaletteSize = 256;
 
 int level_value(int level, int levels) { return (level * 255 + (levels - 1) / 2) / (levels - 1); }
@@ -74,8 +74,8 @@ using GifHandle = std::unique_ptr<GifFileType, GifCloser>;
 // giflib reports failures as codes; any here means giflib itself failed (memory), not the input.
 void check_gif(int status, const GifFileType* gif, const char* step) {
   if (status != GIF_ERROR) return;
-  throw std::runtime_error(fmt::format("encode_gif: giflib failed to write the {}: {}", step,
-                                       GifErrorString(gif->Error)));
+  throw std::runtime_error(
+      fmt::format("encode_gif: giflib failed to write the {}: {}", step, GifErrorString(gif->Error)));
 }
 
 }  // namespace
@@ -87,12 +87,12 @@ std::vector<std::uint8_t> encode_gif(const std::vector<RgbaImage>& frames, int d
   const int h = frames[0].height, w = frames[0].width;
   const long long out_h = static_cast<long long>(h) * scale, out_w = static_cast<long long>(w) * scale;
   EQNCA_CHECK(h > 0 && w > 0 && out_h <= 65535 && out_w <= 65535,
-              "encode_gif: scaled size {}x{} (frame {}x{} times scale {}) must be within 1..65535", out_w, out_h, w,
-              h, scale);
+              "encode_gif: scaled size {}x{} (frame {}x{} times scale {}) must be within 1..65535", out_w, out_h, w, h,
+              scale);
   for (size_t f = 1; f < frames.size(); ++f)
     EQNCA_CHECK(frames[f].height == h && frames[f].width == w,
-                "encode_gif: frame {} is {}x{}, expected {}x{} like frame 0",
-                f, frames[f].width, frames[f].height, w, h);
+                "encode_gif: frame {} is {}x{}, expected {}x{} like frame 0", f, frames[f].width, frames[f].height, w,
+                h);
 
   std::vector<std::uint8_t> out;
   int error = 0;
@@ -103,13 +103,13 @@ std::vector<std::uint8_t> encode_gif(const std::vector<RgbaImage>& frames, int d
 
   const auto palette = make_palette();
   // EGifPutScreenDesc keeps a copy of the colour map, so this one is freed when we return.
-  std::unique_ptr<ColorMapObject, void (*)(ColorMapObject*)> colour_map(
-      GifMakeMapObject(kPaletteSize, palette.data()), GifFreeMapObject);
+  std::unique_ptr<ColorMapObject, void (*)(ColorMapObject*)> colour_map(GifMakeMapObject(kPaletteSize, palette.data()),
+                                                                        GifFreeMapObject);
   if (!colour_map) throw std::runtime_error("encode_gif: giflib cannot allocate the palette");
   const int background = nearest_index(palette, 255, 255, 255);
-  check_gif(EGifPutScreenDesc(gif.get(), static_cast<int>(out_w), static_cast<int>(out_h), 8, background,
-                              colour_map.get()),
-            gif.get(), "screen descriptor");
+  check_gif(
+      EGifPutScreenDesc(gif.get(), static_cast<int>(out_w), static_cast<int>(out_h), 8, background, colour_map.get()),
+      gif.get(), "screen descriptor");
 
   // NETSCAPE2.0 application block: sub-block 1 holds the loop count, 0 = forever.
   const GifByteType loop[] = {1, 0, 0};

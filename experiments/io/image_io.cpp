@@ -71,7 +71,8 @@ bool decode_png(FILE* fp, DecodedPng* out, PngError* error) {
   if (png_get_rowbytes(png, info) != out->width * 4) png_error(png, "unexpected row size after conversion");
   out->rgba.resize(static_cast<size_t>(out->width) * out->height * 4);
   out->rows.resize(out->height);
-  for (png_uint_32 y = 0; y < out->height; ++y) out->rows[y] = out->rgba.data() + static_cast<size_t>(y) * out->width * 4;
+  for (png_uint_32 y = 0; y < out->height; ++y)
+    out->rows[y] = out->rgba.data() + static_cast<size_t>(y) * out->width * 4;
   png_read_image(png, out->rows.data());
   png_read_end(png, nullptr);
   png_destroy_read_struct(&png, &info, nullptr);
@@ -91,8 +92,8 @@ bool encode_png(FILE* fp, int width, int height, png_bytepp rows, PngError* erro
     return false;
   }
   png_init_io(png, fp);
-  png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   png_write_image(png, rows);
   png_write_end(png, nullptr);
@@ -100,9 +101,7 @@ bool encode_png(FILE* fp, int width, int height, png_bytepp rows, PngError* erro
   return true;
 }
 
-std::uint8_t to_byte(float v) {
-  return static_cast<std::uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
-}
+std::uint8_t to_byte(float v) { return static_cast<std::uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
 
 // For each output index: the input indices its interval [o*s, (o+1)*s) overlaps, and the overlap
 // as a fraction of the interval, so the weights of every output sum to one.
@@ -220,7 +219,8 @@ RgbaImage montage(const std::vector<std::vector<RgbaImage>>& rows, int gap) {
     if (first == nullptr && !row.empty()) first = &row.front();
   }
   EQNCA_CHECK(first != nullptr, "montage: no tiles given");
-  const int th = first->height, tw = first->width, n_rows = static_cast<int>(rows.size()), n_cols = static_cast<int>(columns);
+  const int th = first->height, tw = first->width, n_rows = static_cast<int>(rows.size()),
+            n_cols = static_cast<int>(columns);
   RgbaImage out = make_image(n_rows * th + (n_rows - 1) * gap, n_cols * tw + (n_cols - 1) * gap);
   std::fill(out.pixels.begin(), out.pixels.end(), 1.0f);  // opaque white, premultiplied
   for (int r = 0; r < n_rows; ++r) {

@@ -16,9 +16,7 @@ struct RgbaImage {
   std::vector<float> pixels;  // row-major H x W x 4, values in [0,1]
 
   float& at(int y, int x, int c) { return pixels[(static_cast<size_t>(y) * width + x) * 4 + c]; }
-  float at(int y, int x, int c) const {
-    return pixels[(static_cast<size_t>(y) * width + x) * 4 + c];
-  }
+  float at(int y, int x, int c) const { return pixels[(static_cast<size_t>(y) * width + x) * 4 + c]; }
 };
 
 // An all-zero (fully transparent) image of the given size.

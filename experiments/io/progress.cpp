@@ -30,8 +30,9 @@ std::string Progress::line(int iteration, double loss, const std::string& extra,
   const std::string eta = rate > 0 ? format_duration((total_ - iteration) / rate) : "?";
   std::string text;
   if (interactive_) {
-    const int filled = std::clamp(static_cast<int>(std::lround(options_.bar_width * static_cast<double>(iteration) / total_)),
-                                  0, options_.bar_width);
+    const int filled =
+        std::clamp(static_cast<int>(std::lround(options_.bar_width * static_cast<double>(iteration) / total_)), 0,
+                   options_.bar_width);
     text = fmt::format("[{}{}] ", std::string(filled, '#'), std::string(options_.bar_width - filled, '.'));
   }
   // Three significant digits, without the exponent notation {:.3g} would give fast loops.
@@ -78,7 +79,8 @@ void Progress::finish() {
     if (last_width_ > 0 || last_iteration_ > 0) out_ << '\n';
   }
   const int done = last_iteration_ > 0 ? last_iteration_ - first_iteration_ : 0;
-  out_ << fmt::format("done: {} iterations in {}, final loss {:.4g}", done, format_duration(elapsed), last_loss_) << '\n'
+  out_ << fmt::format("done: {} iterations in {}, final loss {:.4g}", done, format_duration(elapsed), last_loss_)
+       << '\n'
        << std::flush;
 }
 

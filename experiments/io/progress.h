@@ -18,9 +18,9 @@ std::string format_duration(double seconds);
 
 struct ProgressOptions {
   int bar_width = 20;
-  double fraction = 0.05;           // non-interactive: print every 5% of the run ...
-  double interval_s = 30.0;         // ... or after this many seconds without a line
-  double redraw_interval_s = 0.1;   // interactive: redraw at most 10 times a second
+  double fraction = 0.05;          // non-interactive: print every 5% of the run ...
+  double interval_s = 30.0;        // ... or after this many seconds without a line
+  double redraw_interval_s = 0.1;  // interactive: redraw at most 10 times a second
 };
 
 class Progress {

@@ -19,7 +19,7 @@ namespace eqnca::experiments {
 struct RunLog::Impl {
   Impl(const std::string& path, unsigned flags) : path(path), file(path, flags) {}
   std::string path;
-  H5::H5File file;                              // declared first: closed after the datasets
+  H5::H5File file;                             // declared first: closed after the datasets
   std::map<std::string, H5::DataSet> scalars;  // open handles so appends do not reopen
 };
 
@@ -31,12 +31,13 @@ constexpr hsize_t kScalarChunk = 1024;  // 8 KiB of float64 per chunk
 // "No such file or directory"); the C++ exception only names the failing API call.
 std::string hdf5_reason(const H5::Exception& e) {
   std::string reason;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD,
-           [](unsigned n, const H5E_error2_t* err, void* out) -> herr_t {
-             if (n == 0 && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
-             return 0;
-           },
-           &reason);
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* err, void* out) -> herr_t {
+        if (n == 0 && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
+        return 0;
+      },
+      &reason);
   H5Eclear2(H5E_DEFAULT);
   return reason.empty() ? e.getDetailMsg() : e.getDetailMsg() + ": " + reason;
 }
@@ -65,7 +66,7 @@ bool object_exists(const H5::H5File& file, const std::string& name) {
   const std::string relative = strip_slashes(name);
   if (relative.empty()) return true;
   // Check every prefix: asking for "a/b" when "a" is missing is an error, not "false".
-  for (size_t slash = relative.find('/'); ; slash = relative.find('/', slash + 1)) {
+  for (size_t slash = relative.find('/');; slash = relative.find('/', slash + 1)) {
     if (!file.nameExists(relative.substr(0, slash))) return false;
     if (slash == std::string::npos) return true;
   }
@@ -114,7 +115,8 @@ const std::string& RunLog::path() const { return impl_->path; }
 RunLog RunLog::create(const std::string& path, const std::string& resolved_config_toml) {
   H5::Exception::dontPrint();
   if (std::filesystem::exists(path))
-    throw std::runtime_error(fmt::format("run log '{}' already exists; resume the run or choose another output folder", path));
+    throw std::runtime_error(
+        fmt::format("run log '{}' already exists; resume the run or choose another output folder", path));
   return guarded(path, "cannot create", [&] {
     auto impl = std::make_unique<Impl>(path, H5F_ACC_EXCL);
     const H5::Group root = impl->file.openGroup("/");
@@ -129,7 +131,8 @@ RunLog RunLog::create(const std::string& path, const std::string& resolved_confi
 
 RunLog RunLog::open_existing(const std::string& path) {
   H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("run log '{}' does not exist; nothing to resume", path));
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(fmt::format("run log '{}' does not exist; nothing to resume", path));
   auto impl = guarded(path, "cannot open", [&] {
     if (!H5::H5File::isHdf5(path)) throw std::runtime_error(fmt::format("run log '{}' is not an HDF5 file", path));
     return std::make_unique<Impl>(path, H5F_ACC_RDWR);
@@ -137,7 +140,8 @@ RunLog RunLog::open_existing(const std::string& path) {
   RunLog log(std::move(impl));
   const std::string version = log.read_attribute("/", "eqnca_schema_version");
   if (version != std::to_string(kSchemaVersion))
-    throw std::runtime_error(fmt::format("run log '{}' has schema version {}, this build writes {}", path, version, kSchemaVersion));
+    throw std::runtime_error(
+        fmt::format("run log '{}' has schema version {}, this build writes {}", path, version, kSchemaVersion));
   return log;
 }
 
@@ -175,14 +179,17 @@ void RunLog::write_array(const std::string& dataset, const std::vector<float>& d
 
 void RunLog::set_attribute(const std::string& object_path, const std::string& name, const std::string& value) {
   guarded(impl_->path, fmt::format("cannot set attribute '{}' on '{}'", name, object_path), [&] {
-    if (!object_exists(impl_->file, object_path)) impl_->file.createGroup(strip_slashes(object_path), intermediate_groups());
-    with_object(impl_->file, object_path, [&](const H5::H5Object& object) { write_string_attribute(object, name, value); });
+    if (!object_exists(impl_->file, object_path))
+      impl_->file.createGroup(strip_slashes(object_path), intermediate_groups());
+    with_object(impl_->file, object_path,
+                [&](const H5::H5Object& object) { write_string_attribute(object, name, value); });
   });
 }
 
 void RunLog::set_attribute(const std::string& object_path, const std::string& name, double value) {
   guarded(impl_->path, fmt::format("cannot set attribute '{}' on '{}'", name, object_path), [&] {
-    if (!object_exists(impl_->file, object_path)) impl_->file.createGroup(strip_slashes(object_path), intermediate_groups());
+    if (!object_exists(impl_->file, object_path))
+      impl_->file.createGroup(strip_slashes(object_path), intermediate_groups());
     with_object(impl_->file, object_path, [&](const H5::H5Object& object) {
       if (object.attrExists(name)) object.removeAttr(name);
       object.createAttribute(name, H5::PredType::IEEE_F64LE, H5::DataSpace(H5S_SCALAR))

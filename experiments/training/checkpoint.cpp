@@ -92,8 +92,8 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model,
     torch::Tensor r;
     if (archive.try_read("cpu_rng", r)) state.cpu_rng = r.to(torch::kCPU);
   } catch (const std::exception& e) {
-    throw std::runtime_error(fmt::format("checkpoint '{}' does not fit this model and optimiser ({})", path,
-                                         first_line(e)));
+    throw std::runtime_error(
+        fmt::format("checkpoint '{}' does not fit this model and optimiser ({})", path, first_line(e)));
   }
   return state;
 }

@@ -59,9 +59,9 @@ std::string Curriculum::describe() const {
 }
 
 torch::Tensor Curriculum::state() const {
-  return torch::tensor({noise_, radius_, bite_radius_, static_cast<double>(extra_steps_),
-                        static_cast<double>(hardenings_)},
-                       torch::kFloat64);
+  return torch::tensor(
+      {noise_, radius_, bite_radius_, static_cast<double>(extra_steps_), static_cast<double>(hardenings_)},
+      torch::kFloat64);
 }
 
 void Curriculum::set_state(const torch::Tensor& state) {

@@ -19,10 +19,10 @@ torch::Tensor rgba(const torch::Tensor& state) { return state.slice(1, 0, 4); }
 void check_shapes(const torch::Tensor& state, const torch::Tensor& target, const char* where) {
   EQNCA_CHECK(state.dim() == 4 && state.size(1) >= 4, "{}: expected a state (B, C>=4, H, W), got ({})", where,
               fmt::join(state.sizes(), ", "));
-  EQNCA_CHECK(target.dim() == 4 && target.size(1) == 4 && target.size(2) == state.size(2) &&
-                  target.size(3) == state.size(3),
-              "{}: expected a target (1, 4, {}, {}), got ({})", where, state.size(2), state.size(3),
-              fmt::join(target.sizes(), ", "));
+  EQNCA_CHECK(
+      target.dim() == 4 && target.size(1) == 4 && target.size(2) == state.size(2) && target.size(3) == state.size(3),
+      "{}: expected a target (1, 4, {}, {}), got ({})", where, state.size(2), state.size(3),
+      fmt::join(target.sizes(), ", "));
 }
 
 // Samples (B, 4, H, W) images on rings about the grid centre: (B, 4, rings, angles), each ring
@@ -72,7 +72,7 @@ torch::Tensor min_shift_mse(const torch::Tensor& polar_state, const torch::Tenso
   auto s = polar_state.to(torch::kFloat64);
   auto spectrum = torch::fft_rfft(s, c10::nullopt, -1);
   auto cross = (spectrum * torch::conj(polar_target_fft)).sum({1, 2});  // (B, A/2+1)
-  auto corr = torch::fft_irfft(cross, angles, -1);                       // (B, A): sum s(theta+k) t(theta)
+  auto corr = torch::fft_irfft(cross, angles, -1);                      // (B, A): sum s(theta+k) t(theta)
   auto energy = s.pow(2).sum({1, 2, 3});
   const double count = static_cast<double>(s.size(1) * s.size(2) * angles);
   auto mse = (energy.unsqueeze(1) + target_energy - 2.0 * corr) / count;
@@ -127,7 +127,8 @@ LossFunction make_loss(const std::string& name, const torch::Tensor& target, con
       auto polar_state = (*resample)(rgba(state));
       auto loss = min_shift_mse(polar_state, target_fft, target_energy, angles);
       // The mirror x -> -x maps angle theta to pi - theta: reversing the angle axis, up to a shift.
-      if (mirrored) loss = torch::minimum(loss, min_shift_mse(polar_state.flip({3}), target_fft, target_energy, angles));
+      if (mirrored)
+        loss = torch::minimum(loss, min_shift_mse(polar_state.flip({3}), target_fft, target_energy, angles));
       return loss;
     };
   }

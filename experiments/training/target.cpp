@@ -17,8 +17,7 @@ torch::Tensor load_target(const std::string& path, int target_size, int grid_hei
                                          image.height, grid_width, grid_height));
   const RgbaImage padded = pad_to(image, grid_height, grid_width);
   // HWC floats -> (1, 4, H, W); clone because from_blob does not own the buffer.
-  auto hwc = torch::from_blob(const_cast<float*>(padded.pixels.data()), {grid_height, grid_width, 4},
-                              torch::kFloat32);
+  auto hwc = torch::from_blob(const_cast<float*>(padded.pixels.data()), {grid_height, grid_width, 4}, torch::kFloat32);
   return hwc.permute({2, 0, 1}).unsqueeze(0).contiguous().clone();
 }
 

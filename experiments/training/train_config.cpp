@@ -7,9 +7,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <CLI/CLI.hpp>
 
 namespace eqnca::experiments {
 namespace {
@@ -27,8 +27,7 @@ void check_positive(const char* option, double value, double hi) {
 
 void check_choice(const char* option, const std::string& value, const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) == allowed.end())
-    throw std::invalid_argument(
-        fmt::format("{} must be one of {}, got '{}'", option, fmt::join(allowed, "|"), value));
+    throw std::invalid_argument(fmt::format("{} must be one of {}, got '{}'", option, fmt::join(allowed, "|"), value));
 }
 
 std::string quoted(const std::string& s) {
@@ -56,8 +55,8 @@ void TrainConfig::validate() const {
   check_int("--pad", pad, 0, 4096);
   check_int("--grid", grid, 0, 8192);
   if (grid_size() < 3)
-    throw std::invalid_argument(fmt::format("the grid (--grid, or --target-size + 2*--pad) must be at least 3, got {}",
-                                            grid_size()));
+    throw std::invalid_argument(
+        fmt::format("the grid (--grid, or --target-size + 2*--pad) must be at least 3, got {}", grid_size()));
   check_int("--pool-size", pool_size, 1, 1 << 20);
   check_int("--batch", batch, 1, 4096);
   if (mode != "growing" && batch > pool_size)
@@ -118,14 +117,16 @@ std::string TrainConfig::to_toml() const {
 void add_train_options(CLI::App& app, TrainConfig& c) {
   // Options given twice (e.g. appended to a scripted command line) take the last value.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_option("--config", "TOML file of options (keys are the long option names, e.g. steps-min = 64); "
-                             "command-line options override it")
+  app.add_option("--config",
+                 "TOML file of options (keys are the long option names, e.g. steps-min = 64); "
+                 "command-line options override it")
       ->type_name("FILE");
 
   auto& m = c.model;
   const std::string models = fmt::format("{}", fmt::join(models::model_names(), "|"));
   app.add_option("--model", m.name, "NCA model: " + models)->capture_default_str();
-  app.add_option("--channels", m.channels, "state channels of the baseline models (RGBA + hidden)")->capture_default_str();
+  app.add_option("--channels", m.channels, "state channels of the baseline models (RGBA + hidden)")
+      ->capture_default_str();
   app.add_option("--hidden", m.hidden, "hidden width of the baseline update rule")->capture_default_str();
   app.add_option("--hidden-fields", m.hidden_fields, "group models: hidden fields (0 = parameter-matched default)")
       ->capture_default_str();

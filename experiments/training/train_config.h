@@ -26,16 +26,16 @@ struct TrainConfig {
   int min_steps = 64, max_steps = 96;  // rollout length, uniform in [min, max]
   int iterations = 8000;
   double lr = 2e-3, lr_final = 2e-4;
-  int lr_drop = 2000;                    // iterations at lr before switching to lr_final
-  std::string mode = "regenerating";     // growing | persistent | regenerating
-  std::string loss = "mse";              // mse | group_min | polar
+  int lr_drop = 2000;                 // iterations at lr before switching to lr_final
+  std::string mode = "regenerating";  // growing | persistent | regenerating
+  std::string loss = "mse";           // mse | group_min | polar
   bool curriculum = false;
-  std::string device = "cpu";            // cpu | cuda
+  std::string device = "cpu";  // cpu | cuda
   uint64_t seed = 0;
-  int threads = 0;                       // 0 = LibTorch's default
-  int log_every = 10;                    // flush the run log every this many iterations
+  int threads = 0;     // 0 = LibTorch's default
+  int log_every = 10;  // flush the run log every this many iterations
   int checkpoint_every = 100;
-  int snapshot_every = 500;              // 0 = no snapshots
+  int snapshot_every = 500;  // 0 = no snapshots
   std::string out_dir = "runs/train";
 
   // Side of the square training grid.

@@ -18,12 +18,12 @@
 #include <torch/utils.h>
 
 #include "experiments/io/atomic_file.h"
+#include "experiments/io/progress.h"
+#include "experiments/io/run_log.h"
 #include "experiments/training/checkpoint.h"
 #include "experiments/training/curriculum.h"
 #include "experiments/training/losses.h"
 #include "experiments/training/nca_pool.h"
-#include "experiments/io/progress.h"
-#include "experiments/io/run_log.h"
 #include "experiments/training/target.h"
 #include "experiments/training/train_step.h"
 #include "kernels/rollout.h"
@@ -47,8 +47,8 @@ std::map<std::string, std::string> toml_values(const std::string& toml) {
 // A resumed run must train the same model on the same data; schedules and logging may change.
 void check_resumable(const std::string& saved_toml, const std::string& current_toml) {
   const auto saved = toml_values(saved_toml), current = toml_values(current_toml);
-  for (const char* key : {"model", "channels", "hidden", "hidden-fields", "state-fields",
-                          "band-limit", "padding", "target-size", "pad", "grid", "pool-size", "mode"}) {
+  for (const char* key : {"model", "channels", "hidden", "hidden-fields", "state-fields", "band-limit", "padding",
+                          "target-size", "pad", "grid", "pool-size", "mode"}) {
     const auto s = saved.find(key), c = current.find(key);
     const std::string sv = s == saved.end() ? "?" : s->second, cv = c == current.end() ? "?" : c->second;
     if (sv != cv)
@@ -83,9 +83,10 @@ TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
   result.log_path = (fs::path(config.out_dir) / "run.h5").string();
   result.checkpoint_path = (fs::path(config.out_dir) / "checkpoint.pt").string();
   if (!resume && fs::exists(result.log_path))
-    throw std::runtime_error(fmt::format("output folder '{}' already holds a run; pass --resume to continue it "
-                                         "or choose another --out",
-                                         config.out_dir));
+    throw std::runtime_error(
+        fmt::format("output folder '{}' already holds a run; pass --resume to continue it "
+                    "or choose another --out",
+                    config.out_dir));
   if (resume && !fs::exists(result.checkpoint_path))
     throw std::runtime_error(fmt::format("cannot resume: no checkpoint '{}'", result.checkpoint_path));
 
@@ -127,9 +128,10 @@ TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
       if (!log->exists(name)) continue;
       const auto rows = log->read_scalars(name).size();
       if (rows < static_cast<size_t>(start))
-        throw std::runtime_error(fmt::format("cannot resume: '{}' has {} rows of {} but the checkpoint is at "
-                                             "iteration {}",
-                                             result.log_path, rows, name, start));
+        throw std::runtime_error(
+            fmt::format("cannot resume: '{}' has {} rows of {} but the checkpoint is at "
+                        "iteration {}",
+                        result.log_path, rows, name, start));
       log->truncate(name, static_cast<hsize_t>(start));
     }
     log->set_attribute("/", "resumed_at_iteration", static_cast<double>(start));
@@ -162,10 +164,9 @@ TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
   };
   auto fail = [&](const std::string& what, int iteration) {
     log->flush();
-    const std::string kept = last_checkpoint >= 0
-                                 ? fmt::format("last good checkpoint '{}' (iteration {}) kept",
-                                               result.checkpoint_path, last_checkpoint)
-                                 : std::string("no checkpoint was written yet");
+    const std::string kept = last_checkpoint >= 0 ? fmt::format("last good checkpoint '{}' (iteration {}) kept",
+                                                                result.checkpoint_path, last_checkpoint)
+                                                  : std::string("no checkpoint was written yet");
     throw std::runtime_error(fmt::format("{} at iteration {}; {}", what, iteration, kept));
   };
 
@@ -181,7 +182,8 @@ TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
     SamplePool::Batch batch = pool.sample(config.batch, loss_fn);
     torch::Tensor x = batch.states;
     if (curriculum) x = curriculum->perturb(x);
-    int steps = static_cast<int>(torch::randint(config.min_steps, config.max_steps + 1, {1}, torch::kLong).item<int64_t>());
+    int steps =
+        static_cast<int>(torch::randint(config.min_steps, config.max_steps + 1, {1}, torch::kLong).item<int64_t>());
     if (curriculum) steps += curriculum->extra_steps();
 
     const TrainStepResult step =

@@ -39,7 +39,8 @@ double homomorphism_error(const Group& g, const Matrices& rho, const std::vector
 }
 
 double homomorphism_error(const Representation& rep, const std::vector<GroupElement>& els) {
-  return homomorphism_error(rep.group(), [&rep](const GroupElement& e) { return rep(e); }, els);
+  return homomorphism_error(
+      rep.group(), [&rep](const GroupElement& e) { return rep(e); }, els);
 }
 
 }  // namespace
@@ -97,7 +98,8 @@ TEST(Representation, DimensionsAndBadRequests) {
   EXPECT_THROW(Representation::regular(Group::so2(2)), std::invalid_argument);
   EXPECT_THROW(Representation::irrep(Group::so2(2), 0, 3), std::invalid_argument);
   EXPECT_THROW(Representation::sign(Group::cyclic(4)), std::invalid_argument);
-  EXPECT_THROW(Representation::direct_sum({Representation::trivial(Group::cyclic(4)), Representation::trivial(Group::cyclic(8))}),
+  EXPECT_THROW(Representation::direct_sum(
+                   {Representation::trivial(Group::cyclic(4)), Representation::trivial(Group::cyclic(8))}),
                std::invalid_argument);
   EXPECT_THROW(Representation::trivial(Group::cyclic(4)).change_of_basis(Eigen::MatrixXd::Constant(1, 1, 2.0), "x"),
                std::invalid_argument);

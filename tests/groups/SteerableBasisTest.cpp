@@ -114,8 +114,8 @@ TEST(SteerableBasis, DimensionsMatchHandCounts) {
 }
 
 TEST(SteerableBasis, HarmonicFiltersSatisfyTheConstraintAtContinuousRotations) {
-  std::vector<Group> groups{Group::cyclic(8), Group::dihedral(8), Group::cyclic(16), Group::cyclic(4),
-                            Group::dihedral(3), Group::so2(3), Group::o2(3)};
+  std::vector<Group> groups{Group::cyclic(8),   Group::dihedral(8), Group::cyclic(16), Group::cyclic(4),
+                            Group::dihedral(3), Group::so2(3),      Group::o2(3)};
   for (const Group& g : groups) {
     const auto els = g.finite() ? g.elements() : g.sample(8, 11);
     for (const auto& in : reps_of(g))

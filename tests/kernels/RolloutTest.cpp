@@ -140,8 +140,8 @@ TEST(Rollout, FusedBackendsFollowThePlainOne) {
       ASSERT_EQ(gradients[b].size(), plain.size());
       for (size_t i = 0; i < plain.size(); ++i) {
         EXPECT_GT(plain[i].abs().max().item<double>(), 0.0) << "gradient " << i << " is zero: the check would be empty";
-        EXPECT_LE(relative(gradients[b][i], plain[i]), 1e-4) << kernels::rollout_names()[b] << " " << c.model << " "
-                                                             << c.padding << " gradient " << i << " (0 = state)";
+        EXPECT_LE(relative(gradients[b][i], plain[i]), 1e-4)
+            << kernels::rollout_names()[b] << " " << c.model << " " << c.padding << " gradient " << i << " (0 = state)";
       }
     }
     // The masks did something: some cells died, some stayed alive.
@@ -199,9 +199,13 @@ TEST(Rollout, BadArgumentsAreOneLineErrors) {
   MaskCountingRule rule;
   for (const std::string& name : kernels::rollout_names()) {
     const auto rollout = kernels::make_rollout(name);
-    EXPECT_EQ(invalid_argument_of([&] { rollout->run(rule, torch::ones({1, 5, 4, 4}), -1); }),
+    EXPECT_EQ(invalid_argument_of([&] {
+                rollout->run(rule, torch::ones({1, 5, 4, 4}), -1);
+              }),
               "rollout '" + name + "': steps must be >= 0, got -1");
-    EXPECT_EQ(invalid_argument_of([&] { rollout->run(rule, torch::ones({5, 4, 4}), 1); }),
+    EXPECT_EQ(invalid_argument_of([&] {
+                rollout->run(rule, torch::ones({5, 4, 4}), 1);
+              }),
               "rollout '" + name + "': expected a (B, C, H, W) state, got (5, 4, 4)");
   }
 }

@@ -73,7 +73,8 @@ TEST(SobelMlpStep, TinyCircularGridsMatchThePlainStep) {
     const torch::Tensor mask = (torch::rand({2, 1, h, w}) < 0.5).to(torch::kFloat);
     const torch::Tensor plain = m->step(s, mask);
     for (bool skip_idle : {true, false}) {
-      const torch::Tensor fused = kernels::sobel_mlp_step(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding(), skip_idle);
+      const torch::Tensor fused =
+          kernels::sobel_mlp_step(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding(), skip_idle);
       EXPECT_LE(max_abs(nchw(fused), plain), 1e-5) << h << "x" << w << " skip_idle " << skip_idle;
     }
   }
@@ -85,7 +86,8 @@ TEST(SobelMlpStep, TorchOpsPathMatchesThePlainStep) {
     models::NcaModel m = random_model(c.model, c.padding);
     torch::NoGradGuard no_grad;
     const torch::Tensor s = mixed_state(m, 2, 11), mask = random_mask(2, 11);
-    const torch::Tensor ref = kernels::sobel_mlp_step_reference(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding());
+    const torch::Tensor ref =
+        kernels::sobel_mlp_step_reference(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding());
     EXPECT_LE(max_abs(nchw(ref), m->step(s, mask)), 1e-5) << c.model << " " << c.padding;
   }
 }

@@ -28,7 +28,10 @@ TEST(ThreadPool, EveryItemRunsExactlyOnce) {
 }
 
 TEST(ThreadPool, ExceptionsReachTheCaller) {
-  EXPECT_THROW(for_each_work_item(50, [](int64_t k) { if (k == 13) throw std::runtime_error("item 13"); }),
+  EXPECT_THROW(for_each_work_item(50,
+                                  [](int64_t k) {
+                                    if (k == 13) throw std::runtime_error("item 13");
+                                  }),
                std::runtime_error);
   std::atomic<int> after{0};  // the pool still works afterwards
   for_each_work_item(20, [&](int64_t) { after++; });

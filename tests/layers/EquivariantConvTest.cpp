@@ -34,7 +34,10 @@ TEST(EquivariantConv, ExactlyEquivariantForC4AndD4AndAPlainConvIsNot) {
     for (int k : {1, 3, 5}) {
       const FieldType in = mixed(g, 3, 2), out = mixed(g, 2, 3);
       EquivariantConv conv(EquivariantConvOptions(in, out, k));
-      { torch::NoGradGuard ng; conv->bias.normal_(); }
+      {
+        torch::NoGradGuard ng;
+        conv->bias.normal_();
+      }
       const torch::Tensor x = torch::randn({2, in.channels(), 11, 11});
       const auto report = check([&](const torch::Tensor& t) { return conv(t); }, in, out, x);
       EXPECT_LE(report.max_relative_exact, 1e-5) << g.name() << " k=" << k << "\n" << report.to_string();
@@ -68,14 +71,20 @@ TEST(EquivariantConv, ExportMatchesTrainingModeAndEvalCacheFollowsWeights) {
   const groups::Group c4 = groups::Group::cyclic(4);
   const FieldType in = mixed(c4, 4, 3), out = mixed(c4, 4, 2);
   EquivariantConv conv(EquivariantConvOptions(in, out, 3));
-  { torch::NoGradGuard ng; conv->bias.normal_(); }
+  {
+    torch::NoGradGuard ng;
+    conv->bias.normal_();
+  }
   const torch::Tensor x = torch::randn({2, in.channels(), 9, 9});
   const torch::Tensor train_out = conv(x);
   auto plain = conv->export_conv();
   EXPECT_LE((plain(x) - train_out).abs().max().item<double>(), 1e-6);
   conv->eval();
   EXPECT_LE((conv(x) - train_out).abs().max().item<double>(), 1e-6);
-  { torch::NoGradGuard ng; conv->weight.mul_(2.0); }  // the cached filter must follow
+  {
+    torch::NoGradGuard ng;
+    conv->weight.mul_(2.0);
+  }  // the cached filter must follow
   const torch::Tensor doubled = conv(x);
   conv->train();
   EXPECT_LE((doubled - conv(x)).abs().max().item<double>(), 1e-6);

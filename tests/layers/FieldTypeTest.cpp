@@ -87,10 +87,14 @@ TEST(FieldType, CallerMistakesAreOneLineErrorsNamingWhatCame) {
   const Group c4 = Group::cyclic(4);
   const FieldType t = FieldType::trivial(c4, 2) + FieldType::of(Representation::regular(c4), 1);
   EXPECT_NO_THROW(t.check(torch::zeros({3, 6, 5, 7}), "here"));
-  expect_one_line(error_of([&] { t.check(torch::zeros({3, 5, 5, 7}), "MyLayer"); }),
+  expect_one_line(error_of([&] {
+                    t.check(torch::zeros({3, 5, 5, 7}), "MyLayer");
+                  }),
                   {"MyLayer", t.describe(), "(batch, 6, H, W)", "3x5x5x7"});
   expect_one_line(error_of([&] { t.check(torch::zeros({6, 5, 7}), "MyLayer"); }), {"MyLayer", "6x5x7"});
-  expect_one_line(error_of([&] { (void)t.transform(torch::zeros({1, 4, 5, 5}), c4.element(1)); }),
+  expect_one_line(error_of([&] {
+                    (void)t.transform(torch::zeros({1, 4, 5, 5}), c4.element(1));
+                  }),
                   {"FieldType::transform", "1x4x5x5"});
 
   // Building a type.

@@ -28,8 +28,8 @@ double channel_error(layers::FourierPointwise& f, const FieldType& type, const t
     return layers::act_on_channels(t, type.representation()(g));
   };
   double worst = 0.0;
-  for (const auto& e : layers::equivariance_error([&](const torch::Tensor& t) { return f(t); }, act, act, v, elements)
-                           .elements)
+  for (const auto& e :
+       layers::equivariance_error([&](const torch::Tensor& t) { return f(t); }, act, act, v, elements).elements)
     worst = std::max(worst, e.relative);
   return worst;
 }

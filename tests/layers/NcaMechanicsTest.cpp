@@ -34,7 +34,9 @@ TEST(NcaMechanics, UpdateCommutesWithRotationWhenTheMaskIsRotatedToo) {
     const torch::Tensor lhs = layers::nca_update(r(s), r(ds), r(mask), layers::Padding::Zeros);
     EXPECT_EQ((lhs - r(out)).abs().max().item<float>(), 0.0f);
     const torch::Tensor other = layers::stochastic_update_mask(2, 9, 9, 0.5, s.options());
-    independent = std::max(independent, (layers::nca_update(r(s), r(ds), other, layers::Padding::Zeros) - r(out)).abs().max().item<double>());
+    independent =
+        std::max(independent,
+                 (layers::nca_update(r(s), r(ds), other, layers::Padding::Zeros) - r(out)).abs().max().item<double>());
   }
   EXPECT_GT(independent, 1e-2);
 }

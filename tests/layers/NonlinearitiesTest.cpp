@@ -33,7 +33,8 @@ TEST(Nonlinearities, PointwiseReluOnRegularFieldsIsExactAndFailsOnIrreps) {
   const FieldType std2 = FieldType::of(groups::Representation::standard(d4), 2);
   double worst = 0.0;
   for (const auto& g : d4.elements())
-    worst = std::max(worst, channel_error([](const torch::Tensor& t) { return torch::relu(t); }, std2, std2, v.narrow(1, 0, 4), g));
+    worst = std::max(
+        worst, channel_error([](const torch::Tensor& t) { return torch::relu(t); }, std2, std2, v.narrow(1, 0, 4), g));
   EXPECT_GT(worst, 1e-2);
 }
 
@@ -43,7 +44,10 @@ TEST(Nonlinearities, NormReluGatedAndPoolingAreEquivariant) {
   const FieldType irreps = FieldType::of(groups::Representation::irrep(so2, 0, 1), 2) +
                            FieldType::of(groups::Representation::irrep(so2, 0, 3), 1);
   layers::NormRelu norm_relu(irreps);
-  { torch::NoGradGuard ng; norm_relu->bias.fill_(0.3); }
+  {
+    torch::NoGradGuard ng;
+    norm_relu->bias.fill_(0.3);
+  }
   layers::GatedNonlinearity gated(irreps);
   const torch::Tensor v = torch::randn({5, irreps.channels(), 1, 1});
   const torch::Tensor vg = torch::randn({5, gated->in_type().channels(), 1, 1});

@@ -20,8 +20,8 @@ TEST(Perception, SobelPairIsAVectorFieldUnderD4) {
   torch::manual_seed(0);
   const auto d4 = groups::Group::dihedral(4);
   using layers::PerceptionFilter;
-  layers::NcaPerception p(layers::NcaPerceptionOptions(
-      3, {PerceptionFilter::Identity, PerceptionFilter::SobelX, PerceptionFilter::SobelY, PerceptionFilter::Laplacian}));
+  layers::NcaPerception p(layers::NcaPerceptionOptions(3, {PerceptionFilter::Identity, PerceptionFilter::SobelX,
+                                                           PerceptionFilter::SobelY, PerceptionFilter::Laplacian}));
   const FieldType in = FieldType::trivial(d4, 3);
   const torch::Tensor x = torch::randn({2, 3, 9, 9});
   EXPECT_LE(check([&](auto& t) { return p(t); }, in, p->output_type(d4), x).max_relative_exact, 1e-5);

@@ -34,7 +34,8 @@ TEST(SobelLiftPerception, IsExactlyEquivariantForC4AndD4AndInvariantChannelsAreN
     const auto report = check([&](auto& t) { return lift(t); }, state, lift->out_type(), x);
     EXPECT_LE(report.max_relative_exact, 1e-5) << g.name() << "\n" << report.to_string();
     // The same output read as invariant channels fails the check.
-    const auto bad = check([&](auto& t) { return lift(t); }, state, FieldType::trivial(g, lift->out_type().channels()), x);
+    const auto bad =
+        check([&](auto& t) { return lift(t); }, state, FieldType::trivial(g, lift->out_type().channels()), x);
     EXPECT_GE(bad.max_relative_exact, 1e-2) << g.name() << "\n" << bad.to_string();
   }
 }
@@ -48,15 +49,17 @@ TEST(SobelLiftPerception, EqualsItsFeatureMapOnIdentitySobelFeatures) {
     for (auto padding : {layers::Padding::Zeros, layers::Padding::Circular}) {
       const FieldType state = FieldType::trivial(g, 4) + FieldType::of(groups::Representation::regular(g), 2);
       layers::SobelLiftPerception lift(state, padding);
-      layers::NcaPerception features(layers::NcaPerceptionOptions(
-          int(state.channels()), {PerceptionFilter::Identity, PerceptionFilter::SobelX, PerceptionFilter::SobelY})
-                                         .padding(padding));
+      layers::NcaPerception features(
+          layers::NcaPerceptionOptions(int(state.channels()),
+                                       {PerceptionFilter::Identity, PerceptionFilter::SobelX, PerceptionFilter::SobelY})
+              .padding(padding));
       const torch::Tensor x = torch::randn({2, state.channels(), 7, 9});
       const torch::Tensor m = lift->feature_map();
       ASSERT_EQ(m.size(0), lift->out_type().channels());
       ASSERT_EQ(m.size(1), 3 * state.channels());
       const torch::Tensor mapped = features(x).permute({0, 2, 3, 1}).matmul(m.t()).permute({0, 3, 1, 2});
-      EXPECT_LE((mapped - lift(x)).abs().max().item<double>(), 1e-6) << g.name() << " " << layers::padding_name(padding);
+      EXPECT_LE((mapped - lift(x)).abs().max().item<double>(), 1e-6)
+          << g.name() << " " << layers::padding_name(padding);
     }
 }
 

@@ -61,7 +61,8 @@ TEST(EquivarianceCheck, ReproducibleAndIndependentMasksAreOptional) {
   const auto options = models::EquivarianceCheckOptions().steps(4).height(17).width(17).seed(11);
   const auto a = models::check_equivariance(*m, options);
   const auto b = models::check_equivariance(*m, options);
-  const auto shared_only = models::check_equivariance(*m, models::EquivarianceCheckOptions(options).independent_masks(false));
+  const auto shared_only =
+      models::check_equivariance(*m, models::EquivarianceCheckOptions(options).independent_masks(false));
   const auto other_seed = models::check_equivariance(*m, models::EquivarianceCheckOptions(options).seed(12));
   ASSERT_EQ(a.size(), shared_only.size());
   bool independent_differs = false;
@@ -81,12 +82,12 @@ TEST(EquivarianceCheck, ObserverSeesEveryStepAndModelIsLeftAsFound) {
   m->train();
   std::vector<std::pair<size_t, int>> calls;
   torch::Tensor last;
-  const auto results = models::check_equivariance(
-      *m, models::EquivarianceCheckOptions().steps(3).height(9).width(9).on_step(
-              [&](size_t element, int step, const torch::Tensor& state) {
-                calls.emplace_back(element, step);
-                last = state;
-              }));
+  const auto results =
+      models::check_equivariance(*m, models::EquivarianceCheckOptions().steps(3).height(9).width(9).on_step(
+                                         [&](size_t element, int step, const torch::Tensor& state) {
+                                           calls.emplace_back(element, step);
+                                           last = state;
+                                         }));
   ASSERT_EQ(calls.size(), 8u * 3u);
   EXPECT_EQ(calls[4], std::make_pair(size_t(1), 2));
   EXPECT_TRUE(last.equal(results.back().final_state));

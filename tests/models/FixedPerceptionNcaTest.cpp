@@ -27,12 +27,12 @@ TEST(FixedPerceptionNca, PresetsAreGrowingAndIsotropic) {
 }
 
 TEST(FixedPerceptionNca, AnyFilterListBuildsAModel) {
-  models::FixedPerceptionNca m(models::FixedPerceptionNcaOptions(
-                                   {PerceptionFilter::Identity, PerceptionFilter::Laplacian, PerceptionFilter::SobelX,
-                                    PerceptionFilter::SobelY})
-                                   .channels(8)
-                                   .hidden(16)
-                                   .name("mixed"));
+  models::FixedPerceptionNca m(
+      models::FixedPerceptionNcaOptions(
+          {PerceptionFilter::Identity, PerceptionFilter::Laplacian, PerceptionFilter::SobelX, PerceptionFilter::SobelY})
+          .channels(8)
+          .hidden(16)
+          .name("mixed"));
   EXPECT_EQ(m->name(), "mixed");
   EXPECT_EQ(m->update->fc0->weight.size(1), 8 * 4);  // features: channels x filters
   EXPECT_EQ(m->group(), groups::Group::cyclic(1));   // a Sobel filter ties it to the axes
@@ -79,5 +79,6 @@ TEST(FixedPerceptionNca, BadOptionsFailNamingTheOption) {
   EXPECT_NE(message(models::FixedPerceptionNcaOptions(growing).channels(3)).find("channels"), std::string::npos);
   EXPECT_NE(message(models::FixedPerceptionNcaOptions(growing).hidden(0)).find("hidden"), std::string::npos);
   EXPECT_NE(message(models::FixedPerceptionNcaOptions(growing).fire_rate(0.0)).find("fire_rate"), std::string::npos);
-  EXPECT_NE(message(models::FixedPerceptionNcaOptions(std::vector<PerceptionFilter>{})).find("filters"), std::string::npos);
+  EXPECT_NE(message(models::FixedPerceptionNcaOptions(std::vector<PerceptionFilter>{})).find("filters"),
+            std::string::npos);
 }

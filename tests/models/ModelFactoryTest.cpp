@@ -157,7 +157,9 @@ models::NcaModel by_name(const std::string& name) {
 }  // namespace
 
 TEST(ModelFactory, EveryNameBuildsWithItsExactParameterCount) {
-  const std::map<std::string, int64_t> expected{{"growing", 8336}, {"isotropic", 6288}, {"steerable", 9872}, {"c4", 8327}, {"d4", 8349}, {"c8", 8349}, {"c16", 8348}, {"so2", 8286}, {"o2", 8349}};
+  const std::map<std::string, int64_t> expected{{"growing", 8336}, {"isotropic", 6288}, {"steerable", 9872},
+                                                {"c4", 8327},      {"d4", 8349},        {"c8", 8349},
+                                                {"c16", 8348},     {"so2", 8286},       {"o2", 8349}};
   ASSERT_EQ(models::model_names().size(), expected.size());
   for (const auto& name : models::model_names()) {
     const auto m = by_name(name);
@@ -180,15 +182,9 @@ TEST(ModelFactory, SameSeedGivesTheSameInitialWeights) {
   // factory's probe builds and the model draw from the generator is part of the fingerprint.
   // 1e-5 relative: only the summation order of the reduction may differ.
   const std::map<std::string, double> expected{
-      {"growing", 451.54523849487305},
-      {"isotropic", 372.76007843017578},
-      {"steerable", 503.65330696105957},
-      {"c4", 2010.458251953125},
-      {"d4", 2525.961181640625},
-      {"c8", 2525.961181640625},
-      {"c16", 3572.24853515625},
-      {"so2", 2111.49658203125},
-      {"o2", 2657.55029296875}};
+      {"growing", 451.54523849487305}, {"isotropic", 372.76007843017578}, {"steerable", 503.65330696105957},
+      {"c4", 2010.458251953125},       {"d4", 2525.961181640625},         {"c8", 2525.961181640625},
+      {"c16", 3572.24853515625},       {"so2", 2111.49658203125},         {"o2", 2657.55029296875}};
   for (const auto& name : models::model_names()) {
     torch::manual_seed(3);
     const auto m = by_name(name);

@@ -41,8 +41,9 @@ TEST_F(CmdBenchTest, BadInputGivesOneLineErrors) {
 }
 
 TEST_F(CmdBenchTest, JsonHasEveryKeyAndFollowsTheOptions) {
-  const Outcome o = run_eqnca(dir, "bench --model c4 --hidden-fields 2 --batch 1 --size 8 --steps 2 --repeats 1 "
-                                   "--warmup 0 --threads 1 --mode growth --path fused --json");
+  const Outcome o = run_eqnca(dir,
+                              "bench --model c4 --hidden-fields 2 --batch 1 --size 8 --steps 2 --repeats 1 "
+                              "--warmup 0 --threads 1 --mode growth --path fused --json");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(o.out.find('\n'), o.out.size() - 1) << "one line of JSON only:\n" << o.out;
   const auto json = nlohmann::ordered_json::parse(o.out);

@@ -67,9 +67,9 @@ TEST_F(CmdEquivarianceTest, JsonFollowsTheOptionsAndTheLogIsWritten) {
     const auto& e = json["elements"][i];
     std::vector<std::string> element_keys;
     for (const auto& [key, value] : e.items()) element_keys.push_back(key);
-    EXPECT_EQ(element_keys, (std::vector<std::string>{"angle_deg", "reflection", "exact", "max_rel_error",
-                                                      "final_rel_error", "final_rel_error_independent",
-                                                      "rotated_target_loss"}));
+    EXPECT_EQ(element_keys,
+              (std::vector<std::string>{"angle_deg", "reflection", "exact", "max_rel_error", "final_rel_error",
+                                        "final_rel_error_independent", "rotated_target_loss"}));
     EXPECT_EQ(e["angle_deg"].get<double>(), angles[i]);
     EXPECT_EQ(e["reflection"].get<bool>(), i >= 2);
     EXPECT_EQ(e["exact"].get<bool>(), angles[i] == 90.0);

@@ -34,9 +34,9 @@ class CmdGrowTest : public ::testing::Test {
 
 TEST_F(CmdGrowTest, HelpNamesEveryOption) {
   testing::expect_help_names(dir, "grow",
-                             {"--checkpoint", "--model", "--init", "--device", "--rotate-element", "--angle", "--mirror",
-                              "--steps", "--size", "--damage-at", "--damage-radius", "--damage-center", "--frame-every",
-                              "--scale", "--columns", "--seed", "--out"});
+                             {"--checkpoint", "--model", "--init", "--device", "--rotate-element", "--angle",
+                              "--mirror", "--steps", "--size", "--damage-at", "--damage-radius", "--damage-center",
+                              "--frame-every", "--scale", "--columns", "--seed", "--out"});
 }
 
 TEST_F(CmdGrowTest, BadInputGivesOneLineErrors) {
@@ -52,8 +52,10 @@ TEST_F(CmdGrowTest, BadInputGivesOneLineErrors) {
 TEST_F(CmdGrowTest, WritesFramesContactSheetAndGif) {
   namespace fs = std::filesystem;
   const fs::path out = dir.file("grow");
-  const Outcome o = run_eqnca(dir, "grow --model growing --init default --steps 6 --size 9 --frame-every 4 --scale 2 "
-                                   "--columns 2 --out " + out.string());
+  const Outcome o = run_eqnca(dir,
+                              "grow --model growing --init default --steps 6 --size 9 --frame-every 4 --scale 2 "
+                              "--columns 2 --out " +
+                                  out.string());
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("3 frames"), std::string::npos) << o.out;
 
@@ -76,9 +78,9 @@ TEST_F(CmdGrowTest, WritesFramesContactSheetAndGif) {
   const RgbaImage sheet = read_png((out / "contact_sheet.png").string());
   EXPECT_EQ(sheet.height, 2 * 9 + 2);
   EXPECT_EQ(sheet.width, 2 * 9 + 2);
-  EXPECT_NEAR(sheet.at(4, 4, 0), 0.0f, 1e-6);                  // first tile's seed
-  EXPECT_NEAR(sheet.at(11 + 4, 11 + 4, 0), 1.0f, 1e-6);        // the empty fourth tile
-  EXPECT_NEAR(sheet.at(11 + 4, 4, 0), 0.0f, 1e-6);              // third tile's seed
+  EXPECT_NEAR(sheet.at(4, 4, 0), 0.0f, 1e-6);            // first tile's seed
+  EXPECT_NEAR(sheet.at(11 + 4, 11 + 4, 0), 1.0f, 1e-6);  // the empty fourth tile
+  EXPECT_NEAR(sheet.at(11 + 4, 4, 0), 0.0f, 1e-6);       // third tile's seed
 
   // The GIF: 3 frames on an 18 x 18 canvas, read back by giflib.
   int error = 0;

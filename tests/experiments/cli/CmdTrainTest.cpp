@@ -25,7 +25,8 @@ class CmdTrainTest : public ::testing::Test {
     testing::write_test_target(dir.file("t.png"));
     base = "train --target " + dir.file("t.png") +
            " --target-size 12 --pad 6 --model growing --channels 8 --hidden 16 --batch 2 --pool-size 4"
-           " --steps-min 4 --steps-max 6 --threads 1 --out " + dir.file("run");
+           " --steps-min 4 --steps-max 6 --threads 1 --out " +
+           dir.file("run");
   }
   TempDir dir;
   std::string base;
@@ -46,11 +47,38 @@ TEST_F(CmdTrainTest, BadInputGivesOneLineErrors) {
 
 TEST_F(CmdTrainTest, HelpExplainsEveryOption) {
   testing::expect_help_names(dir, "train",
-                             {"--config", "--model", "--channels", "--hidden", "--hidden-fields", "--state-fields",
-                              "--band-limit", "--fire-rate", "--padding", "--target", "--target-size", "--pad", "--grid",
-                              "--pool-size", "--batch", "--steps-min", "--steps-max", "--iterations", "--lr",
-                              "--lr-final", "--lr-drop", "--mode", "--loss", "--curriculum", "--device", "--seed",
-                              "--threads", "--log-every", "--checkpoint-every", "--snapshot-every", "--out", "--resume"});
+                             {"--config",
+                              "--model",
+                              "--channels",
+                              "--hidden",
+                              "--hidden-fields",
+                              "--state-fields",
+                              "--band-limit",
+                              "--fire-rate",
+                              "--padding",
+                              "--target",
+                              "--target-size",
+                              "--pad",
+                              "--grid",
+                              "--pool-size",
+                              "--batch",
+                              "--steps-min",
+                              "--steps-max",
+                              "--iterations",
+                              "--lr",
+                              "--lr-final",
+                              "--lr-drop",
+                              "--mode",
+                              "--loss",
+                              "--curriculum",
+                              "--device",
+                              "--seed",
+                              "--threads",
+                              "--log-every",
+                              "--checkpoint-every",
+                              "--snapshot-every",
+                              "--out",
+                              "--resume"});
 }
 
 TEST_F(CmdTrainTest, TrainsAndResumes) {

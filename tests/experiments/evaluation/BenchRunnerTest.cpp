@@ -46,13 +46,13 @@ TEST(BenchRunnerTest, JsonHasEveryKeyInOrder) {
   std::vector<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.push_back(key);
   EXPECT_EQ(keys, std::vector<std::string>({"implementation", "model", "device", "threads", "batch", "size", "steps",
-                                            "growth_cell_updates_per_s", "train_s_per_iteration",
-                                            "parameter_count", "torch_version", "path"}));
+                                            "growth_cell_updates_per_s", "train_s_per_iteration", "parameter_count",
+                                            "torch_version", "path"}));
   EXPECT_EQ(json["implementation"], "eqnca");
   EXPECT_EQ(json["batch"], 2);
   EXPECT_EQ(json["parameter_count"], r.parameter_count);
   EXPECT_EQ(json["growth_cell_updates_per_s"].get<double>(), r.growth_cell_updates_per_s);  // exact round trip
-  EXPECT_TRUE(json["train_s_per_iteration"].is_null());  // growth only: not measured
+  EXPECT_TRUE(json["train_s_per_iteration"].is_null());                                     // growth only: not measured
 }
 
 // The one-line message of the std::invalid_argument that run_bench(o) throws; "" if none.

@@ -41,7 +41,6 @@ TEST(DemoTest, QuickRunWritesEverythingAndSeparatesTheModels) {
   for (const auto& e : r.models[1].evaluation.elements) baseline = std::max(baseline, e.max_rel_error);
   EXPECT_GE(baseline, 1e-2);
   EXPECT_NE(out.str().find("montage"), std::string::npos);
-
 }
 
 }  // namespace

@@ -75,8 +75,8 @@ TEST(EquivarianceEvalTest, GrowingBaselineIsNotEquivariant) {
 }
 
 TEST(EquivarianceEvalTest, DefaultElementsFollowTheGroup) {
-  EXPECT_EQ(default_elements(*random_model("c4")).size(), 4u);    // every element of C4
-  EXPECT_EQ(default_elements(*random_model("d4")).size(), 8u);    // every element of D4
+  EXPECT_EQ(default_elements(*random_model("c4")).size(), 4u);       // every element of C4
+  EXPECT_EQ(default_elements(*random_model("d4")).size(), 8u);       // every element of D4
   EXPECT_EQ(default_elements(*random_model("growing")).size(), 5u);  // the default angles
   EXPECT_THROW(elements_for(*random_model("c4"), {45.0}, false), std::invalid_argument);
 }
@@ -116,9 +116,9 @@ TEST(EquivarianceEvalTest, JsonHasEveryElementAndStableKeys) {
   ASSERT_EQ(json["elements"].size(), 4u);
   for (size_t i = 0; i < 4; ++i) {
     const auto& e = json["elements"][i];
-    EXPECT_EQ(keys_of(e), std::vector<std::string>({"angle_deg", "reflection", "exact", "max_rel_error",
-                                                    "final_rel_error", "final_rel_error_independent",
-                                                    "rotated_target_loss"}));
+    EXPECT_EQ(keys_of(e),
+              std::vector<std::string>({"angle_deg", "reflection", "exact", "max_rel_error", "final_rel_error",
+                                        "final_rel_error_independent", "rotated_target_loss"}));
     EXPECT_EQ(e["angle_deg"].get<double>(), s.elements[i].angle_deg);
     EXPECT_EQ(e["reflection"], s.elements[i].reflection);
     EXPECT_EQ(e["max_rel_error"].get<double>(), s.elements[i].max_rel_error);  // exact round trip

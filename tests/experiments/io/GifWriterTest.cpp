@@ -196,7 +196,10 @@ std::string message_of(const std::function<void()>& call) {
 TEST(GifWriterTest, RejectsBadInputWithOneLineMessages) {
   const std::vector<std::pair<std::function<void()>, std::string>> cases = {
       {[] { encode_gif({}, 5); }, "frames is empty"},
-      {[] { encode_gif({make_image(2, 2), make_image(2, 3)}, 5); }, "frame 1 is 3x2, expected 2x2"},
+      {[] {
+         encode_gif({make_image(2, 2), make_image(2, 3)}, 5);
+       },
+       "frame 1 is 3x2, expected 2x2"},
       {[] { encode_gif({make_image(2, 2)}, 5, 0); }, "scale must be >= 1, got 0"},
       {[] { encode_gif({make_image(2, 2)}, 70000); }, "delay_cs must be in 0..65535, got 70000"},
       {[] { encode_gif({make_image(2, 40000)}, 5, 2); }, "scaled size 80000x4"},

@@ -56,8 +56,8 @@ RgbaImage gradient(int height, int width) {
 
 TEST(ImageIoTest, ReadPngPremultipliesAlpha) {
   testing::TempDir dir;
-  const std::vector<std::uint8_t> rgba = {255, 0, 0, 255,   10, 200, 30, 128,  77, 66, 55, 0,
-                                          0, 0, 255, 1,     255, 255, 255, 255, 90, 180, 250, 37};
+  const std::vector<std::uint8_t> rgba = {255, 0, 0,   255, 10,  200, 30,  128, 77, 66,  55,  0,
+                                          0,   0, 255, 1,   255, 255, 255, 255, 90, 180, 250, 37};
   write_reference_png(dir.file("a.png"), 3, 2, PNG_FORMAT_RGBA, rgba);
   const RgbaImage image = read_png(dir.file("a.png"));
   ASSERT_EQ(image.height, 2);

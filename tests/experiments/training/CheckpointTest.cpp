@@ -8,9 +8,9 @@
 #include <torch/optim/adam.h>
 #include <torch/serialize.h>
 
-#include "tests/experiments/TempDir.h"
 #include "experiments/training/checkpoint.h"
 #include "models/model_factory.h"
+#include "tests/experiments/TempDir.h"
 
 namespace eqnca::experiments {
 namespace {

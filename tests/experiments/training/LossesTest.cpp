@@ -12,8 +12,8 @@ namespace {
 // A chiral RGBA blob on a 24x24 grid: no rotation or mirror maps it onto itself.
 torch::Tensor chiral_target() {
   auto t = torch::zeros({1, 4, 24, 24});
-  t.slice(2, 8, 16).slice(3, 8, 16).fill_(0.6);        // square body, all channels
-  t.slice(2, 6, 8).slice(3, 10, 16).fill_(0.9);        // top bar, off-centre to the right
+  t.slice(2, 8, 16).slice(3, 8, 16).fill_(0.6);               // square body, all channels
+  t.slice(2, 6, 8).slice(3, 10, 16).fill_(0.9);               // top bar, off-centre to the right
   t.slice(2, 14, 18).slice(3, 6, 8).select(1, 0).fill_(1.0);  // red foot bottom left
   return t;
 }

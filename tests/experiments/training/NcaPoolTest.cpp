@@ -43,8 +43,10 @@ TEST(PoolTest, RegeneratingSortsSeedsTheWorstAndDamagesTheBest) {
   // Rows 1..2 untouched, the 3 best have a damaged (zeroed) disc.
   for (int64_t i = 1; i < n; ++i) {
     const double zeros = (batch.states[i] == 0).sum().item<double>();
-    if (i < n - 3) EXPECT_EQ(zeros, 0.0) << i;
-    else EXPECT_GT(zeros, 0.0) << i;
+    if (i < n - 3)
+      EXPECT_EQ(zeros, 0.0) << i;
+    else
+      EXPECT_GT(zeros, 0.0) << i;
   }
 }
 

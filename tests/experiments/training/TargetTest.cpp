@@ -2,9 +2,9 @@
 // target larger than the grid and for missing files.
 #include <gtest/gtest.h>
 
+#include "experiments/training/target.h"
 #include "tests/experiments/TempDir.h"
 #include "tests/experiments/training/TrainTestUtil.h"
-#include "experiments/training/target.h"
 
 namespace eqnca::experiments {
 namespace {
@@ -16,8 +16,8 @@ TEST(TargetTest, LoadsCentredPremultipliedRgba) {
   testing::write_test_target(dir.file("t.png"), 12);
   auto t = load_target(dir.file("t.png"), 12, 24, 24);
   ASSERT_EQ(t.sizes(), torch::IntArrayRef({1, 4, 24, 24}));
-  EXPECT_EQ(t.slice(2, 0, 6).abs().sum().item<double>(), 0.0);  // padding rows are transparent
-  EXPECT_NEAR(t[0][3][12][12].item<double>(), 1.0, 1e-6);        // opaque centre
+  EXPECT_EQ(t.slice(2, 0, 6).abs().sum().item<double>(), 0.0);                  // padding rows are transparent
+  EXPECT_NEAR(t[0][3][12][12].item<double>(), 1.0, 1e-6);                       // opaque centre
   EXPECT_LE((t.slice(1, 0, 3) - t.slice(1, 3, 4)).max().item<double>(), 1e-6);  // rgb <= alpha
 }
 

@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
+#include <CLI/CLI.hpp>
 
-#include "tests/experiments/TempDir.h"
 #include "experiments/training/train_config.h"
+#include "tests/experiments/TempDir.h"
 
 namespace eqnca::experiments {
 namespace {

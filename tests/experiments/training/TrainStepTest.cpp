@@ -40,8 +40,8 @@ torch::Tensor random_state(const models::NcaModel& m) {
 TEST(TrainStepTest, NormalisationMakesEveryGradientUnitNormAndReturnsTheGlobalNorm) {
   torch::Tensor a = torch::zeros({2}, torch::requires_grad()), b = torch::zeros({1, 1}, torch::requires_grad()),
                 none = torch::zeros({3}, torch::requires_grad());
-  a.mutable_grad() = torch::tensor({3.0f, 4.0f});  // |g| = 5
-  b.mutable_grad() = torch::tensor({{-12.0f}});    // |g| = 12
+  a.mutable_grad() = torch::tensor({3.0f, 4.0f});              // |g| = 5
+  b.mutable_grad() = torch::tensor({{-12.0f}});                // |g| = 12
   EXPECT_NEAR(normalise_gradients({a, b, none}), 13.0, 1e-5);  // sqrt(5^2 + 12^2)
   EXPECT_NEAR(a.grad().norm().item<double>(), 1.0, 1e-6);
   EXPECT_NEAR(b.grad().norm().item<double>(), 1.0, 1e-6);
@@ -113,9 +113,8 @@ TEST(TrainStepTest, ANonFiniteLossChangesNothing) {
   std::vector<torch::Tensor> copies;
   for (const auto& p : m->parameters()) copies.push_back(p.detach().clone());
   torch::optim::SGD sgd(m->parameters(), torch::optim::SGDOptions(1.0));
-  const TrainStepResult r = train_step(*m, *kernels::make_rollout("plain"), sgd, start, 2, [](const torch::Tensor& s) {
-    return s.sum() * std::nan("");
-  });
+  const TrainStepResult r = train_step(*m, *kernels::make_rollout("plain"), sgd, start, 2,
+                                       [](const torch::Tensor& s) { return s.sum() * std::nan(""); });
   EXPECT_FALSE(r.stepped);
   EXPECT_TRUE(std::isnan(r.loss));
   EXPECT_TRUE(std::isnan(r.grad_norm));

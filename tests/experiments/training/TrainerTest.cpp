@@ -7,21 +7,23 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <torch/optim/adam.h>
 #include <torch/cuda.h>
+#include <torch/optim/adam.h>
 
+#include "experiments/io/run_log.h"
+#include "experiments/training/checkpoint.h"
+#include "experiments/training/trainer.h"
 #include "tests/experiments/TempDir.h"
 #include "tests/experiments/training/TrainTestUtil.h"
-#include "experiments/training/checkpoint.h"
-#include "experiments/io/run_log.h"
-#include "experiments/training/trainer.h"
 
 namespace eqnca::experiments {
 namespace {
 
 using testing::TempDir;
 
-std::vector<double> losses(const std::string& log_path) { return RunLog::open_existing(log_path).read_scalars("train/loss"); }
+std::vector<double> losses(const std::string& log_path) {
+  return RunLog::open_existing(log_path).read_scalars("train/loss");
+}
 
 double mean(const std::vector<double>& v, size_t from, size_t to) {
   return std::accumulate(v.begin() + from, v.begin() + to, 0.0) / static_cast<double>(to - from);
