@@ -46,7 +46,8 @@ TEST(Padding, ZerosAddAZeroFrameAndCircularWrapsLikeATorus) {
     for (int64_t i = 0; i < 3 + 2 * r; ++i)
       for (int64_t j = 0; j < 4 + 2 * r; ++j) {
         const int64_t si = ((i - r) % 3 + 3) % 3, sj = ((j - r) % 4 + 4) % 4;
-        EXPECT_TRUE(wrapped.select(2, i).select(2, j).equal(x.select(2, si).select(2, sj))) << r << ": " << i << "," << j;
+        EXPECT_TRUE(wrapped.select(2, i).select(2, j).equal(x.select(2, si).select(2, sj)))
+            << r << ": " << i << "," << j;
       }
   }
   // Radius zero pads nothing (for convolutions that pad themselves).

@@ -126,7 +126,8 @@ TEST(NcaModel, OffGridSeedLandsOnTheNearestCell) {
     for (bool mirror : {false, true})
       for (int64_t size : {8, 9}) {
         const int64_t h = size / 2;
-        const torch::Tensor centre_fiber = m->seed(1, size, size).index({Slice(), Slice(), Slice(h, h + 1), Slice(h, h + 1)});
+        const torch::Tensor centre_fiber =
+            m->seed(1, size, size).index({Slice(), Slice(), Slice(h, h + 1), Slice(h, h + 1)});
         const auto g = m->group().element_at(degrees_to_radians(deg), mirror);
         // The seed cell's centre, (x right, y up) about the grid centre, moved by g.
         const double c = 0.5 * (size - 1);
@@ -150,7 +151,8 @@ TEST(NcaModel, OffGridSeedLandsOnTheNearestCell) {
           }
         ASSERT_GT(second - best, 0.1) << "ambiguous nearest cell at " << deg;  // the reference is well defined
         const torch::Tensor s = m->seed(1, size, size, g);
-        const torch::Tensor fiber = s.index({Slice(), Slice(), Slice(best_row, best_row + 1), Slice(best_col, best_col + 1)});
+        const torch::Tensor fiber =
+            s.index({Slice(), Slice(), Slice(best_row, best_row + 1), Slice(best_col, best_col + 1)});
         const std::string where = std::to_string(deg) + (mirror ? " mirrored" : "") + " on " + std::to_string(size);
         // The oriented fiber there (rho(g) of the state type), and nothing anywhere else.
         const torch::Tensor expected = layers::act_on_channels(centre_fiber, m->state_type().representation()(g));

@@ -33,9 +33,9 @@ class CmdGrowTest : public ::testing::Test {
 
 TEST_F(CmdGrowTest, HelpNamesEveryOptionAndBadInputGivesOneLineErrors) {
   testing::expect_help_names(dir, "grow",
-                             {"--checkpoint", "--model", "--init", "--device", "--rotate-element", "--angle", "--mirror",
-                              "--steps", "--size", "--damage-at", "--damage-radius", "--damage-center", "--frame-every",
-                              "--scale", "--columns", "--seed", "--out"});
+                             {"--checkpoint", "--model", "--init", "--device", "--rotate-element", "--angle",
+                              "--mirror", "--steps", "--size", "--damage-at", "--damage-radius", "--damage-center",
+                              "--frame-every", "--scale", "--columns", "--seed", "--out"});
   const std::string out = " --out " + dir.file("grow");
   expect_one_line_error(run_eqnca(dir, "grow --model c5x" + out), "unknown model 'c5x'");
   expect_one_line_error(run_eqnca(dir, "grow --checkpoint " + dir.file("none.pt") + out), "none.pt' does not exist");

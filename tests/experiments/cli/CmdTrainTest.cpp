@@ -47,10 +47,11 @@ TEST_F(CmdTrainTest, BadInputGivesOneLineErrors) {
 TEST_F(CmdTrainTest, HelpExplainsEveryOption) {
   testing::expect_help_names(dir, "train",
                              {"--config", "--model", "--channels", "--hidden", "--hidden-fields", "--state-fields",
-                              "--band-limit", "--fire-rate", "--padding", "--target", "--target-size", "--pad", "--grid",
-                              "--pool-size", "--batch", "--steps-min", "--steps-max", "--iterations", "--lr",
+                              "--band-limit", "--fire-rate", "--padding", "--target", "--target-size", "--pad",
+                              "--grid", "--pool-size", "--batch", "--steps-min", "--steps-max", "--iterations", "--lr",
                               "--lr-final", "--lr-drop", "--mode", "--loss", "--curriculum", "--device", "--seed",
-                              "--threads", "--log-every", "--checkpoint-every", "--snapshot-every", "--out", "--resume"});
+                              "--threads", "--log-every", "--checkpoint-every", "--snapshot-every", "--out",
+                              "--resume"});
 }
 
 TEST_F(CmdTrainTest, TrainsAndResumes) {

@@ -84,7 +84,8 @@ TEST(ModelLoadingTest, BadSourcesAreOneLineErrors) {
   testing::TempDir dir;
   expect_one_line(error_of<std::invalid_argument>(ModelSource()), "name a --checkpoint or a --model");
   expect_one_line(error_of<std::invalid_argument>(by_name("c5x", "random", 0)), "'c5x'");
-  expect_one_line(error_of<std::invalid_argument>(by_name("c4", "bogus", 0)), "--init must be random or default, got 'bogus'");
+  expect_one_line(error_of<std::invalid_argument>(by_name("c4", "bogus", 0)),
+                  "--init must be random or default, got 'bogus'");
 
   ModelSource missing;
   missing.checkpoint = dir.file("none.pt");
