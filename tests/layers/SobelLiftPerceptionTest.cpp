@@ -34,8 +34,8 @@ TEST(SobelLiftPerception, IsExactlyEquivariantForC4AndD4AndInvariantChannelsAreN
     const auto report = check([&](auto& t) { return lift(t); }, state, lift->out_type(), x);
     EXPECT_LE(report.max_relative_exact, 1e-5) << g.name() << "\n" << report.to_string();
     // The same output read as invariant channels fails the check.
-    const auto bad =
-        check([&](auto& t) { return lift(t); }, state, FieldType::trivial(g, lift->out_type().channels()), x);
+    const FieldType invariant = FieldType::trivial(g, lift->out_type().channels());
+    const auto bad = check([&](auto& t) { return lift(t); }, state, invariant, x);
     EXPECT_GE(bad.max_relative_exact, 1e-2) << g.name() << "\n" << bad.to_string();
   }
 }

@@ -28,13 +28,10 @@ class CmdBenchTest : public ::testing::Test {
   TempDir dir;
 };
 
-TEST_F(CmdBenchTest, HelpNamesEveryOption) {
+TEST_F(CmdBenchTest, HelpNamesEveryOptionAndBadInputGivesOneLineErrors) {
   testing::expect_help_names(dir, "bench",
                              {"--model", "--hidden-fields", "--batch", "--size", "--steps", "--threads", "--device",
                               "--repeats", "--warmup", "--mode", "--path", "--seed", "--json"});
-}
-
-TEST_F(CmdBenchTest, BadInputGivesOneLineErrors) {
   expect_one_line_error(run_eqnca(dir, "bench --model c5x --steps 1"), "unknown model 'c5x'");
   expect_one_line_error(run_eqnca(dir, "bench --path bogus"), "unknown --path 'bogus'");
   expect_one_line_error(run_eqnca(dir, "bench --batch 0"), "--batch must be >= 1, got 0");

@@ -4,7 +4,6 @@
 // run log. The values themselves are EquivarianceEvalTest's subject; here only their plumbing:
 // SO(2)'s quarter turn is exact (<= 1e-5, float rounding), 45 degrees is not marked exact.
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -33,18 +32,12 @@ class CmdEquivarianceTest : public ::testing::Test {
   TempDir dir;
 };
 
-TEST_F(CmdEquivarianceTest, HelpNamesEveryOption) {
+TEST_F(CmdEquivarianceTest, HelpNamesEveryOptionAndBadInputGivesOneLineErrors) {
   testing::expect_help_names(dir, "equivariance",
                              {"--checkpoint", "--model", "--init", "--device", "--steps", "--size", "--angles",
                               "--mirror", "--seed", "--json", "--out"});
-}
-
-TEST_F(CmdEquivarianceTest, BadInputGivesOneLineErrors) {
   expect_one_line_error(run_eqnca(dir, "equivariance --model c5x"), "unknown model 'c5x'");
   expect_one_line_error(run_eqnca(dir, "equivariance --checkpoint " + dir.file("none.pt")), "none.pt' does not exist");
-  std::ofstream(dir.file("corrupt.pt")) << "not a checkpoint";
-  expect_one_line_error(run_eqnca(dir, "equivariance --checkpoint " + dir.file("corrupt.pt")), "corrupt");
-  expect_one_line_error(run_eqnca(dir, "equivariance --model c4 --init bogus"), "--init must be random or default");
   expect_one_line_usage_error(run_eqnca(dir, "equivariance --model c4 --steps 0"), "--steps");
 }
 

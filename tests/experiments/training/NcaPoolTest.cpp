@@ -16,14 +16,14 @@ torch::Tensor make_seed() {
 // Loss = mean of channel 0: pool rows filled with value v have loss v.
 torch::Tensor channel0_mean(const torch::Tensor& x) { return x.select(1, 0).mean({1, 2}); }
 
-TEST(PoolTest, GrowingModeAlwaysStartsFromTheSeed) {
+TEST(NcaPoolTest, GrowingModeAlwaysStartsFromTheSeed) {
   SamplePool pool(PoolMode::Growing, 8, make_seed());
   auto batch = pool.sample(3, channel0_mean);
   EXPECT_FALSE(batch.indices.defined());
   EXPECT_TRUE(batch.states.equal(make_seed().repeat({3, 1, 1, 1})));
 }
 
-TEST(PoolTest, RegeneratingSortsSeedsTheWorstAndDamagesTheBest) {
+TEST(NcaPoolTest, RegeneratingSortsSeedsTheWorstAndDamagesTheBest) {
   torch::manual_seed(0);
   const int64_t size = 8, n = 6;
   SamplePool pool(PoolMode::Regenerating, size, make_seed());
@@ -50,7 +50,7 @@ TEST(PoolTest, RegeneratingSortsSeedsTheWorstAndDamagesTheBest) {
   }
 }
 
-TEST(PoolTest, PersistentDoesNotDamageAndCommitWritesBack) {
+TEST(NcaPoolTest, PersistentDoesNotDamageAndCommitWritesBack) {
   torch::manual_seed(1);
   SamplePool pool(PoolMode::Persistent, 4, make_seed());
   auto batch = pool.sample(4, channel0_mean);
@@ -62,7 +62,7 @@ TEST(PoolTest, PersistentDoesNotDamageAndCommitWritesBack) {
   EXPECT_EQ((again.states.slice(0, 1) == 0).sum().item<int64_t>(), 0);
 }
 
-TEST(PoolTest, DamageZeroesOneDiscOfTheStatedSize) {
+TEST(NcaPoolTest, DamageZeroesOneDiscOfTheStatedSize) {
   torch::manual_seed(2);
   auto damaged = damage_with_circles(torch::ones({64, 3, 40, 40}));
   auto zero_fraction = (damaged.select(1, 0) == 0).to(torch::kFloat64).mean({1, 2});

@@ -31,7 +31,7 @@ void parse(CLI::App& app, std::vector<std::string> args) {
   apply_config_file(app);
 }
 
-TEST(ConfigTest, DefaultsAreTheDistillRecipe) {
+TEST(TrainConfigTest, DefaultsAreTheDistillRecipe) {
   TrainConfig c;
   EXPECT_NO_THROW(c.validate());
   EXPECT_EQ(c.grid_size(), 72);
@@ -40,7 +40,7 @@ TEST(ConfigTest, DefaultsAreTheDistillRecipe) {
   EXPECT_DOUBLE_EQ(c.lr, 2e-3);
 }
 
-TEST(ConfigTest, OutOfRangeValuesGiveOneLineErrorsNamingTheOption) {
+TEST(TrainConfigTest, OutOfRangeValuesGiveOneLineErrorsNamingTheOption) {
   struct Case {
     void (*mutate)(TrainConfig&);
     std::string option;
@@ -65,7 +65,7 @@ TEST(ConfigTest, OutOfRangeValuesGiveOneLineErrorsNamingTheOption) {
   }
 }
 
-TEST(ConfigTest, ResolvedTomlReadsBackThroughTheCli) {
+TEST(TrainConfigTest, ResolvedTomlReadsBackThroughTheCli) {
   TempDir dir;
   TrainConfig written;
   written.model.name = "growing";
@@ -86,7 +86,7 @@ TEST(ConfigTest, ResolvedTomlReadsBackThroughTheCli) {
   EXPECT_EQ(read.to_toml(), written.to_toml());
 }
 
-TEST(ConfigTest, CommandLineOverridesTheFile) {
+TEST(TrainConfigTest, CommandLineOverridesTheFile) {
   TempDir dir;
   std::ofstream(dir.file("c.toml")) << "batch = 4\nlr = 0.01\n";
   TrainConfig c;
@@ -97,7 +97,7 @@ TEST(ConfigTest, CommandLineOverridesTheFile) {
   EXPECT_DOUBLE_EQ(c.lr, 0.01);
 }
 
-TEST(ConfigTest, UnknownConfigKeyIsAnError) {
+TEST(TrainConfigTest, UnknownConfigKeyIsAnError) {
   TempDir dir;
   std::ofstream(dir.file("c.toml")) << "batch = 4\nbatch_size = 8\n";
   TrainConfig c;
@@ -116,7 +116,7 @@ TEST(ConfigTest, UnknownConfigKeyIsAnError) {
   EXPECT_THROW(parse(app2, {"--config", dir.file("s.toml")}), std::invalid_argument);
 }
 
-TEST(ConfigTest, RepeatedOptionsTakeTheLastValue) {
+TEST(TrainConfigTest, RepeatedOptionsTakeTheLastValue) {
   TrainConfig c;
   CLI::App app("train");
   add_train_options(app, c);
