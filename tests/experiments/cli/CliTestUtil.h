@@ -16,6 +16,10 @@
 
 #include "tests/experiments/TempDir.h"
 
+#ifndef EQNCA_EXECUTABLE
+#error "EQNCA_EXECUTABLE (the path of the eqnca executable) must be defined by CMake"
+#endif
+
 namespace eqnca::experiments::testing {
 
 struct Outcome {
@@ -25,11 +29,6 @@ struct Outcome {
 
 // `eqnca <args>` with stdout and stderr captured through files in `dir`.
 inline Outcome run_eqnca(const TempDir& dir, const std::string& args) {
-#ifndef EQNCA_EXECUTABLE
-  (void)dir;
-  (void)args;
-  return {-1, "", ""};
-#else
   const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
   const int raw = std::system((std::string(EQNCA_EXECUTABLE) + " " + args + " >" + out + " 2>" + err).c_str());
   auto slurp = [](const std::string& path) {
@@ -39,8 +38,13 @@ inline Outcome run_eqnca(const TempDir& dir, const std::string& args) {
     return s.str();
   };
   return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-#endif
 }
+
+// Each Cmd*Test suite: a fresh temporary folder per test for outputs and captured streams.
+class CliTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+};
 
 // One line on stderr, starting "eqnca: error: " and containing `needle`.
 inline void expect_one_error_line(const Outcome& o, const std::string& needle) {

@@ -16,17 +16,8 @@ namespace {
 using testing::expect_one_line_error;
 using testing::Outcome;
 using testing::run_eqnca;
-using testing::TempDir;
 
-class CmdBenchTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-#ifndef EQNCA_EXECUTABLE
-    GTEST_SKIP() << "the eqnca executable is not built";
-#endif
-  }
-  TempDir dir;
-};
+class CmdBenchTest : public testing::CliTest {};
 
 TEST_F(CmdBenchTest, HelpNamesEveryOptionAndBadInputGivesOneLineErrors) {
   testing::expect_help_names(dir, "bench",

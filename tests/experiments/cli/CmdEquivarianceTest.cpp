@@ -20,17 +20,8 @@ using testing::expect_one_line_error;
 using testing::expect_one_line_usage_error;
 using testing::Outcome;
 using testing::run_eqnca;
-using testing::TempDir;
 
-class CmdEquivarianceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-#ifndef EQNCA_EXECUTABLE
-    GTEST_SKIP() << "the eqnca executable is not built";
-#endif
-  }
-  TempDir dir;
-};
+class CmdEquivarianceTest : public testing::CliTest {};
 
 TEST_F(CmdEquivarianceTest, HelpNamesEveryOptionAndBadInputGivesOneLineErrors) {
   testing::expect_help_names(dir, "equivariance",

@@ -14,21 +14,16 @@ namespace {
 using testing::expect_one_line_error;
 using testing::Outcome;
 using testing::run_eqnca;
-using testing::TempDir;
 
-class CmdTrainTest : public ::testing::Test {
+class CmdTrainTest : public testing::CliTest {
  protected:
   void SetUp() override {
-#ifndef EQNCA_EXECUTABLE
-    GTEST_SKIP() << "the eqnca executable is not built";
-#endif
     testing::write_test_target(dir.file("t.png"));
     base = "train --target " + dir.file("t.png") +
            " --target-size 12 --pad 6 --model growing --channels 8 --hidden 16 --batch 2 --pool-size 4"
            " --steps-min 4 --steps-max 6 --threads 1 --out " +
            dir.file("run");
   }
-  TempDir dir;
   std::string base;
 };
 
