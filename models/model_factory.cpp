@@ -1,7 +1,8 @@
-// Models by name; see model_factory.h. Group models default to the hidden width whose
-// parameter count is closest to the Distill baseline's 8,336 (the count is affine in the
-// number of hidden fields, so two probe builds give it; the probes draw from the generator
-// before the model itself does, as they always have, so a seed keeps giving the same weights).
+// Models by name; see model_factory.h. The group models' default sizes and learning-rate scales
+// come from the study of issue 10 (paper/lever_study/README.md). SO(2) / O(2) default to the
+// hidden width whose parameter count is closest to the Distill baseline's 8,336 (the count is
+// affine in the number of hidden fields, so two probe builds give it; the probes draw from the
+// generator before the model itself does, so a seed keeps giving the same weights).
 #include "models/model_factory.h"
 
 #include <algorithm>
@@ -22,19 +23,29 @@ constexpr int64_t kBaselineParameters = 8336;
 struct GroupSpec {
   const char* name;
   std::function<groups::Group(int band_limit)> group;
-  int state_fields;  // oriented fields in the default state
-};
+  int state_fields;           // oriented fields in the default state
+  int hidden_fields;          // default hidden fields; 0 = parameter-matched to the baseline
+  int first_state_fields;     // the defaults before issue 10 (hidden fields parameter-matched),
+};                            // for checkpoints whose config still says 0
 
+// C_N / D_N: regular fields, so a model's cost per cell grows with |G| x fields while its
+// parameters do not; the defaults trade the two as measured (issue 10).
 const std::vector<GroupSpec>& group_specs() {
   static const std::vector<GroupSpec> specs{
-      {"c4", [](int) { return groups::Group::cyclic(4); }, 3},    // 4 + 3*4 = 16 channels
-      {"d4", [](int) { return groups::Group::dihedral(4); }, 2},  // 4 + 2*8 = 20
-      {"c8", [](int) { return groups::Group::cyclic(8); }, 2},    // 4 + 2*8 = 20
-      {"c16", [](int) { return groups::Group::cyclic(16); }, 1},  // 4 + 16 = 20
-      {"so2", [](int l) { return groups::Group::so2(l); }, 2},    // 4 + 2*(2L+1)
-      {"o2", [](int l) { return groups::Group::o2(l); }, 2},      // 4 + 2*(2L+2)
+      {"c4", [](int) { return groups::Group::cyclic(4); }, 6, 64, 3},    // 4 + 6*4 = 28 channels, 256 hidden
+      {"d4", [](int) { return groups::Group::dihedral(4); }, 3, 32, 2},  // 4 + 3*8 = 28, 256 hidden
+      {"c8", [](int) { return groups::Group::cyclic(8); }, 3, 32, 2},    // 4 + 3*8 = 28, 256 hidden
+      {"c16", [](int) { return groups::Group::cyclic(16); }, 2, 16, 1},  // 4 + 2*16 = 36, 256 hidden
+      {"so2", [](int l) { return groups::Group::so2(l); }, 2, 0, 2},     // 4 + 2*(2L+1)
+      {"o2", [](int l) { return groups::Group::o2(l); }, 2, 0, 2},       // 4 + 2*(2L+2)
   };
   return specs;
+}
+
+const GroupSpec* group_spec(const std::string& name) {
+  for (const auto& spec : group_specs())
+    if (name == spec.name) return &spec;
+  return nullptr;
 }
 
 // Ranges a config may ask for; the models check what they need themselves (fire_rate included).
@@ -79,26 +90,48 @@ std::vector<std::string> model_names() {
   return names;
 }
 
-NcaModel make_model(const ModelConfig& c) {
-  check_config(c);
+namespace {
+
+ModelConfig resolved_with(const ModelConfig& config, bool first_defaults) {
+  check_config(config);
+  ModelConfig c = config;
+  const GroupSpec* spec = group_spec(c.name);
+  if (spec == nullptr) return c;
+  const groups::Group g = spec->group(c.band_limit);
+  if (c.state_fields <= 0) c.state_fields = first_defaults ? spec->first_state_fields : spec->state_fields;
+  if (c.hidden_fields <= 0 && !first_defaults) c.hidden_fields = spec->hidden_fields;
+  if (c.hidden_fields <= 0) {
+    const layers::Padding padding = layers::padding_from_name(c.padding);
+    auto count = [&](int h) { return group_model(g, c.state_fields, h, c, padding)->parameter_count(); };
+    const int64_t p1 = count(1), p2 = count(2);
+    c.hidden_fields = std::max(1, int(std::lround(double(kBaselineParameters - p1) / double(p2 - p1))) + 1);
+  }
+  return c;
+}
+
+}  // namespace
+
+ModelConfig resolved(const ModelConfig& config) { return resolved_with(config, false); }
+
+ModelConfig resolved_with_first_defaults(const ModelConfig& config) { return resolved_with(config, true); }
+
+double learning_rate_scale(const ModelConfig& config) {
+  const GroupSpec* spec = group_spec(config.name);
+  if (spec == nullptr) return 1.0;
+  const groups::Group g = spec->group(config.band_limit);
+  return g.finite() ? std::sqrt(double(g.size())) : 1.0;
+}
+
+NcaModel make_model(const ModelConfig& config) {
+  const ModelConfig c = resolved(config);
   const layers::Padding padding = layers::padding_from_name(c.padding);
   if (c.name == "growing")
     return hold<FixedPerceptionNcaImpl>(with_config(FixedPerceptionNcaOptions::growing(), c, padding));
   if (c.name == "isotropic")
     return hold<FixedPerceptionNcaImpl>(with_config(FixedPerceptionNcaOptions::isotropic(), c, padding));
   if (c.name == "steerable") return hold<SteerableNcaImpl>(with_config(SteerableNcaOptions(), c, padding));
-  for (const auto& spec : group_specs()) {
-    if (c.name != spec.name) continue;
-    const groups::Group g = spec.group(c.band_limit);
-    const int state_fields = c.state_fields > 0 ? c.state_fields : spec.state_fields;
-    int hidden = c.hidden_fields;
-    if (hidden <= 0) {
-      auto count = [&](int h) { return group_model(g, state_fields, h, c, padding)->parameter_count(); };
-      const int64_t p1 = count(1), p2 = count(2);
-      hidden = std::max(1, int(std::lround(double(kBaselineParameters - p1) / double(p2 - p1))) + 1);
-    }
-    return group_model(g, state_fields, hidden, c, padding);
-  }
+  if (const GroupSpec* spec = group_spec(c.name))
+    return group_model(spec->group(c.band_limit), c.state_fields, c.hidden_fields, c, padding);
   throw_invalid_argument("unknown model '{}': expected one of {}", c.name, fmt::join(model_names(), ", "));
 }
 

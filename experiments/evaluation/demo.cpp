@@ -50,7 +50,7 @@ TrainResult train_for(TrainConfig config, double budget_s, std::ostream& out) {
   const int total = std::max(probe, static_cast<int>(budget_s / std::max(2.0 * per_iteration, 1e-6)));
   if (total > probe) {
     config.iterations = total;
-    config.lr_drop = std::max(probe, total * 2 / 3);  // Distill's 2e-3 -> 2e-4, scaled to the budget
+    config.lr_drop = std::max(probe, total * 2 / 3);  // Distill's drop to lr / 10, scaled to the budget
     r = train(config, true, out);
   }
   return r;
@@ -76,10 +76,9 @@ TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, co
   c.model.name = model;
   c.target = resolve_data_file("data/lizard.png");
   // Odd grids put the seed on the rotation centre, so rotated seeds grow exactly rotated lizards.
-  // Sized so thousands of iterations fit in two CPU minutes (measured 2026-11-21 on 2 idle
-  // cores with the fused step: c4 ~21 it/s, growing ~26 it/s): a 27x27 grid, short rollouts,
-  // and a c4 update rule of 32 regular hidden fields (128 channels, the Distill width, so both
-  // models cost the same per cell) instead of the parameter-matched 128 fields.
+  // Sized so thousands of iterations fit in two CPU minutes: a 27x27 grid and short rollouts.
+  // The models are at their defaults (c4: 6 regular state fields, 64 regular hidden fields, lr
+  // 2e-3 x sqrt 4; paper/lever_study/README.md), the smoke run at a toy width.
   c.target_size = o.quick ? 11 : 19;
   c.pad = o.quick ? 3 : 4;
   c.pool_size = o.quick ? 16 : 128;
@@ -87,10 +86,10 @@ TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, co
   c.min_steps = o.quick ? 8 : 24;
   c.max_steps = o.quick ? 12 : 32;
   c.model.hidden = o.quick ? 32 : 128;
-  c.model.hidden_fields = o.quick ? 8 : 32;
+  c.model.hidden_fields = o.quick ? 8 : 0;
   c.iterations = o.quick ? 2 : 4;  // the timing probe; train_for extends it to the budget
-  c.lr = 2e-3;
-  c.lr_final = 2e-4;
+  c.lr = 0.0;                      // the model's default, and lr / 10 after the drop
+  c.lr_final = 0.0;
   c.lr_drop = 1000000;  // set by train_for once the budget's iteration count is known
   c.mode = "persistent";
   c.loss = "mse";

@@ -52,6 +52,9 @@ TrainConfig read_checkpoint_config(const std::string& path) {
   } catch (const CLI::Error& e) {
     throw std::runtime_error(fmt::format("checkpoint '{}': cannot read its config ({})", path, e.what()));
   }
+  // Runs store resolved sizes; a 0 comes from a checkpoint written before they did, and means
+  // the defaults of that time.
+  config.model = models::resolved_with_first_defaults(config.model);
   return config;
 }
 

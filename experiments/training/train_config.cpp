@@ -25,6 +25,11 @@ void check_positive(const char* option, double value, double hi) {
     throw std::invalid_argument(fmt::format("{} must be in (0, {}], got {}", option, hi, value));
 }
 
+// 0 (the default) or as check_positive.
+void check_positive_or_default(const char* option, double value, double hi) {
+  if (value != 0.0) check_positive(option, value, hi);
+}
+
 void check_choice(const char* option, const std::string& value, const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) == allowed.end())
     throw std::invalid_argument(fmt::format("{} must be one of {}, got '{}'", option, fmt::join(allowed, "|"), value));
@@ -64,8 +69,8 @@ void TrainConfig::validate() const {
   check_int("--steps-min", min_steps, 1, 100000);
   check_int("--steps-max", max_steps, min_steps, 100000);
   check_int("--iterations", iterations, 1, 1000000000);
-  check_positive("--lr", lr, 1e38);
-  check_positive("--lr-final", lr_final, 1e38);
+  check_positive_or_default("--lr", lr, 1e38);
+  check_positive_or_default("--lr-final", lr_final, 1e38);
   check_int("--lr-drop", lr_drop, 0, 1000000000);
   check_choice("--mode", mode, {"growing", "persistent", "regenerating"});
   check_choice("--loss", loss, {"mse", "group_min", "polar"});
@@ -75,6 +80,15 @@ void TrainConfig::validate() const {
   check_int("--checkpoint-every", checkpoint_every, 1, 1000000000);
   check_int("--snapshot-every", snapshot_every, 0, 1000000000);
   if (out_dir.empty()) throw std::invalid_argument("--out must name a folder, got ''");
+}
+
+TrainConfig TrainConfig::resolved() const {
+  constexpr double kDistillLearningRate = 2e-3;
+  TrainConfig c = *this;
+  c.model = models::resolved(model);
+  if (c.lr == 0.0) c.lr = kDistillLearningRate * models::learning_rate_scale(c.model);
+  if (c.lr_final == 0.0) c.lr_final = c.lr / 10.0;
+  return c;
 }
 
 std::string TrainConfig::to_toml() const {
@@ -128,9 +142,12 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
   app.add_option("--channels", m.channels, "state channels of the baseline models (RGBA + hidden)")
       ->capture_default_str();
   app.add_option("--hidden", m.hidden, "hidden width of the baseline update rule")->capture_default_str();
-  app.add_option("--hidden-fields", m.hidden_fields, "group models: hidden fields (0 = parameter-matched default)")
+  app.add_option("--hidden-fields", m.hidden_fields,
+                 "group models: hidden fields (0 = the model's default: c4 64, d4 c8 32, c16 16, "
+                 "so2 o2 parameter-matched)")
       ->capture_default_str();
-  app.add_option("--state-fields", m.state_fields, "group models: oriented state fields (0 = default)")
+  app.add_option("--state-fields", m.state_fields,
+                 "group models: oriented state fields (0 = the model's default: c4 6, d4 c8 3, c16 so2 o2 2)")
       ->capture_default_str();
   app.add_option("--band-limit", m.band_limit, "so2/o2 models: highest irrep frequency")->capture_default_str();
   app.add_option("--fire-rate", m.fire_rate, "probability that a cell updates in a step, in (0, 1]")
@@ -153,8 +170,11 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
   app.add_option("--steps-max", c.max_steps, "most NCA steps in a rollout (inclusive)")->capture_default_str();
   app.add_option("--iterations", c.iterations, "training iterations in all (a resumed run continues to this)")
       ->capture_default_str();
-  app.add_option("--lr", c.lr, "Adam learning rate for the first lr-drop iterations")->capture_default_str();
-  app.add_option("--lr-final", c.lr_final, "Adam learning rate after lr-drop iterations")->capture_default_str();
+  app.add_option("--lr", c.lr,
+                 "Adam learning rate for the first lr-drop iterations (0 = 2e-3, times sqrt|G| for c4 d4 c8 c16)")
+      ->capture_default_str();
+  app.add_option("--lr-final", c.lr_final, "Adam learning rate after lr-drop iterations (0 = lr / 10)")
+      ->capture_default_str();
   app.add_option("--lr-drop", c.lr_drop, "iteration at which the learning rate drops to lr-final")
       ->capture_default_str();
   app.add_option("--mode", c.mode,

@@ -25,7 +25,8 @@ struct TrainConfig {
   int batch = 8;
   int min_steps = 64, max_steps = 96;  // rollout length, uniform in [min, max]
   int iterations = 8000;
-  double lr = 2e-3, lr_final = 2e-4;
+  // 0 = the model's default: lr = 2e-3 (Distill's) x models::learning_rate_scale, lr_final = lr / 10.
+  double lr = 0.0, lr_final = 0.0;
   int lr_drop = 2000;                 // iterations at lr before switching to lr_final
   std::string mode = "regenerating";  // growing | persistent | regenerating
   std::string loss = "mse";           // mse | group_min | polar
@@ -42,6 +43,9 @@ struct TrainConfig {
   int grid_size() const { return grid > 0 ? grid : target_size + 2 * pad; }
   // Throws std::invalid_argument("--batch must be in [1, 4096], got 0") style one-liners.
   void validate() const;
+  // Every "0 = default" of the model and the learning rates replaced by its value
+  // (models::resolved, the lr rule above): what a run trains with and writes to config.toml.
+  TrainConfig resolved() const;
   // The resolved config as TOML with the CLI option names as keys.
   std::string to_toml() const;
 };

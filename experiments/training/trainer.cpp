@@ -70,8 +70,9 @@ std::vector<float> to_floats(const torch::Tensor& t) {
 
 }  // namespace
 
-TrainResult train(const TrainConfig& config, bool resume, std::ostream& out) {
-  config.validate();
+TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) {
+  requested.validate();
+  const TrainConfig config = requested.resolved();
   const bool cuda = config.device == "cuda";
   if (cuda && !torch::cuda::is_available()) throw std::runtime_error("CUDA requested but not available");
   const torch::Device device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);

@@ -3,15 +3,30 @@
 # each seed, one training at a time, then measures every run with `eqnca equivariance` at 32
 # and 64 steps. Finished runs are skipped, so a killed study resumes where it stopped.
 # Usage: bash paper/lever_study/run.sh [OUT]   (OUT defaults to runs/lever_study; EQNCA, THREADS
-# and SEEDS may be set in the environment). About 1 minute per run at 1 thread on an idle core.
+# SEEDS and LEVERS (space-separated lever names; default all) may be set in the environment). About 1
+# minute per run at 1 thread on an idle core; two studies with different LEVERS can run side by side.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 eq=${EQNCA:-$repo/build/eqnca}
 out=${1:-$repo/runs/lever_study}
 seeds=${SEEDS:-"0 1 2"}
-common=(--target "$repo/data/lizard.png" --target-size 19 --pad 4 --pool-size 128 --batch 4 --steps-min 24
-  --steps-max 32 --lr 2e-3 --lr-final 2e-4 --mode persistent --loss mse --iterations 3000 --lr-drop 2000
-  --threads "${THREADS:-1}" --checkpoint-every 100 --snapshot-every 0 --log-every 10)
+# RECIPE=demo (default): the demo-sized recipe, measured at 32 and 64 steps. RECIPE=full: the
+# full Distill recipe of issue 10 (lizard 40 px on 72x72, pool 1024, batch 8, 64-96 steps, 500
+# iterations, 2 threads), measured at 96 steps, also at the off-grid angles.
+recipe=${RECIPE:-demo}
+if [ "$recipe" = full ]; then
+  common=(--target "$repo/data/lizard.png" --target-size 40 --pad 16 --pool-size 1024 --batch 8 --steps-min 64
+    --steps-max 96 --mode persistent --loss mse --iterations 500 --threads "${THREADS:-2}" --checkpoint-every 50
+    --snapshot-every 0 --log-every 10)
+  eval_steps="96"
+  angles="0 90 180 270 45 22.5 30"
+else
+  common=(--target "$repo/data/lizard.png" --target-size 19 --pad 4 --pool-size 128 --batch 4 --steps-min 24
+    --steps-max 32 --lr 2e-3 --lr-final 2e-4 --mode persistent --loss mse --iterations 3000 --lr-drop 2000
+    --threads "${THREADS:-1}" --checkpoint-every 100 --snapshot-every 0 --log-every 10)
+  eval_steps="32 64"
+  angles="0 90 180 270"
+fi
 declare -A lever=(
   [a_growing]="--model growing --hidden 128"
   [b_c4]="--model c4 --hidden-fields 32"
@@ -22,17 +37,31 @@ declare -A lever=(
   [g_d4_hf16]="--model d4 --hidden-fields 16"
   [h_c4_sf6_fr075_hf64]="--model c4 --hidden-fields 64 --state-fields 6 --fire-rate 0.75"
   [i_c4_lr4e-3]="--model c4 --hidden-fields 32 --lr 4e-3"
+  [j_growing_h32]="--model growing --hidden 32"
+  [k_c4_lr_sqrtG]="--model c4 --hidden-fields 32 --lr 4e-3 --lr-final 4e-4"
+  [l_c4_sf6_hf64_lr_sqrtG]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3 --lr-final 4e-4"
+  [m_d4_lr_sqrtG]="--model d4 --hidden-fields 16 --lr 5.66e-3 --lr-final 5.66e-4"
+  [n_c4_sf4_hf48_lr_sqrtG]="--model c4 --hidden-fields 48 --state-fields 4 --lr 4e-3 --lr-final 4e-4"
+  [o_d4_sf3_hf32_lr_sqrtG]="--model d4 --hidden-fields 32 --state-fields 3 --lr 5.66e-3 --lr-final 5.66e-4"
+  [p_c8_sf3_hf32_lr_sqrtG]="--model c8 --hidden-fields 32 --state-fields 3 --lr 5.66e-3 --lr-final 5.66e-4"
+  [q_c16_sf2_hf16_lr_sqrtG]="--model c16 --hidden-fields 16 --state-fields 2 --lr 8e-3 --lr-final 8e-4"
+  # Full recipe (RECIPE=full): the baseline, then the group models at the chosen defaults.
+  [F_growing]="--model growing --hidden 128 --lr 2e-3"
+  [F_c4_sf6_hf64]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3"
+  [F_d4_sf3_hf32]="--model d4 --hidden-fields 32 --state-fields 3 --lr 5.66e-3"
 )
 for seed in $seeds; do
-  for name in $(printf '%s\n' "${!lever[@]}" | sort); do
+  default_levers=$(printf '%s\n' "${!lever[@]}" | sort | if [ "$recipe" = full ]; then grep '^F_'; else grep -v '^F_'; fi)
+  for name in ${LEVERS:-$default_levers}; do
     run=$out/$name/seed$seed
     [ -f "$run/done" ] && continue
     rm -rf "$run" && mkdir -p "$run"
     echo "$(date +%T) $name seed $seed"
     # shellcheck disable=SC2086
     "$eq" train "${common[@]}" ${lever[$name]} --seed "$seed" --out "$run" >"$run/train.txt" 2>&1
-    for steps in 32 64; do
-      "$eq" equivariance --checkpoint "$run/checkpoint.pt" --steps $steps --angles 0 90 180 270 --seed 0 --json \
+    for steps in $eval_steps; do
+      # shellcheck disable=SC2086
+      "$eq" equivariance --checkpoint "$run/checkpoint.pt" --steps $steps --angles $angles --seed 0 --json \
         >"$run/equiv_s$steps.json"
     done
     touch "$run/done"

@@ -1,5 +1,6 @@
 // TrainConfig: range checks with one-line messages, TOML round trip through CLI11's config
 // reader, unknown keys rejected, command line overriding the file.
+#include <cmath>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -37,7 +38,30 @@ TEST(TrainConfigTest, DefaultsAreTheDistillRecipe) {
   EXPECT_EQ(c.grid_size(), 72);
   EXPECT_EQ(c.pool_size, 1024);
   EXPECT_EQ(c.batch, 8);
-  EXPECT_DOUBLE_EQ(c.lr, 2e-3);
+  EXPECT_DOUBLE_EQ(c.lr, 0.0);  // the model's default
+  EXPECT_DOUBLE_EQ(c.resolved().lr, 2e-3);
+  EXPECT_DOUBLE_EQ(c.resolved().lr_final, 2e-4);
+}
+
+TEST(TrainConfigTest, ResolvedNamesTheModelsDefaultsAndKeepsWhatWasGiven) {
+  TrainConfig c;
+  c.model.name = "c4";
+  TrainConfig r = c.resolved();
+  EXPECT_DOUBLE_EQ(r.lr, 4e-3);  // 2e-3 x sqrt|C4|
+  EXPECT_DOUBLE_EQ(r.lr_final, 4e-4);
+  EXPECT_EQ(r.model.state_fields, 6);
+  EXPECT_EQ(r.model.hidden_fields, 64);
+  EXPECT_NE(r.to_toml().find("hidden-fields = 64"), std::string::npos);
+  c.model.name = "d4";
+  EXPECT_NEAR(c.resolved().lr, 2e-3 * std::sqrt(8.0), 1e-15);
+  c.lr = 1e-3;
+  c.model.hidden_fields = 5;
+  r = c.resolved();
+  EXPECT_DOUBLE_EQ(r.lr, 1e-3);
+  EXPECT_DOUBLE_EQ(r.lr_final, 1e-4);
+  EXPECT_EQ(r.model.hidden_fields, 5);
+  EXPECT_EQ(r.model.state_fields, 3);
+  EXPECT_EQ(r.resolved().to_toml(), r.to_toml());  // resolving twice changes nothing
 }
 
 TEST(TrainConfigTest, OutOfRangeValuesGiveOneLineErrorsNamingTheOption) {
