@@ -23,10 +23,12 @@ constexpr int64_t kBaselineParameters = 8336;
 struct GroupSpec {
   const char* name;
   std::function<groups::Group(int band_limit)> group;
-  int state_fields;           // oriented fields in the default state
-  int hidden_fields;          // default hidden fields; 0 = parameter-matched to the baseline
-  int first_state_fields;     // the defaults before issue 10 (hidden fields parameter-matched),
-};                            // for checkpoints whose config still says 0
+  int state_fields;   // oriented fields in the default state
+  int hidden_fields;  // default hidden fields; 0 = parameter-matched to the baseline
+  // The state fields before issue 10 (hidden fields were parameter-matched then), for
+  // checkpoints whose config still says 0.
+  int first_state_fields;
+};
 
 // C_N / D_N: regular fields, so a model's cost per cell grows with |G| x fields while its
 // parameters do not; the defaults trade the two as measured (issue 10).

@@ -176,7 +176,7 @@ TEST(ModelFactory, EveryNameBuildsWithItsExactParameterCount) {
 }
 
 TEST(ModelFactory, FirstReleaseDefaultsAreParameterMatched) {
-  const std::map<std::string, int64_t> expected{{"c4", 8327}, {"d4", 8349},  {"c8", 8349},
+  const std::map<std::string, int64_t> expected{{"c4", 8327},  {"d4", 8349},  {"c8", 8349},
                                                 {"c16", 8348}, {"so2", 8286}, {"o2", 8349}};
   for (const auto& [name, count] : expected) {
     EXPECT_EQ(first_release(name)->parameter_count(), count) << name;
