@@ -1,6 +1,8 @@
 // `eqnca grow`: grows an NCA from a (possibly rotated) seed and writes what it looks like:
 // PNG frames every --frame-every steps, a contact sheet of them, and a looping GIF; optionally
-// with circular damage at one step to show regeneration.
+// with circular damage at one step to show regeneration. For a checkpoint whose target PNG is
+// found, it also reports the final state's loss (RGBA MSE) against the target turned by the
+// seed's element, so damaged and undamaged growth can be compared (--json: one JSON object).
 // Example: eqnca grow --checkpoint runs/c4/checkpoint.pt --angle 90 --steps 96 --out runs/grow
 #include <cmath>
 #include <filesystem>
@@ -10,6 +12,7 @@
 #include <fmt/format.h>
 #include <torch/utils.h>
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "experiments/cli/commands.h"
 #include "experiments/evaluation/model_loading.h"
@@ -17,6 +20,7 @@
 #include "experiments/io/atomic_file.h"
 #include "experiments/io/gif_writer.h"
 #include "experiments/io/image_io.h"
+#include "layers/grid_action.h"
 
 namespace eqnca::experiments {
 namespace {
@@ -36,8 +40,22 @@ struct GrowArgs {
   int frame_every = 4;
   int scale = 4;
   int columns = 8;
+  bool json = false;
   std::string out;
 };
+
+// MSE of the state's RGBA against the run's target turned by g; NaN without a run target of the
+// state's size.
+double loss_against_turned_target(const LoadedModel& loaded, const torch::Tensor& state,
+                                  const groups::GroupElement& g) {
+  if (!loaded.config) return NAN;
+  torch::Tensor target = load_run_target(*loaded.config);
+  if (!target.defined()) return NAN;
+  if (target.dim() == 3) target = target.unsqueeze(0);
+  if (target.size(-1) != state.size(-1) || target.size(-2) != state.size(-2)) return NAN;
+  const torch::Tensor turned = layers::rotate_grid(target.to(state.options()), g);
+  return (state.slice(1, 0, 4) - turned).pow(2).mean().item<double>();
+}
 
 groups::GroupElement chosen_element(const GrowArgs& a, const models::NcaModelImpl& model) {
   const groups::Group g = model.group();
@@ -105,6 +123,15 @@ void run(const GrowArgs& a) {
   const std::string gif = (std::filesystem::path(a.out) / "growth.gif").string();
   write_png(sheet, montage(rows, 2));
   write_gif(gif, frames, 8, a.scale);
+  const double loss = loss_against_turned_target(loaded, state, g);
+  if (a.json) {
+    nlohmann::ordered_json j{{"model", model.name()},    {"element", groups::describe(g)}, {"steps", a.steps},
+                             {"damage_at", a.damage_at}, {"contact_sheet", sheet},         {"animation", gif}};
+    j["loss"] = std::isfinite(loss) ? nlohmann::ordered_json(loss) : nlohmann::ordered_json(nullptr);
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  if (std::isfinite(loss)) std::cout << fmt::format("loss against the target turned likewise: {:.6g}\n", loss);
   std::cout << fmt::format(
       "grew {} ({}) for {} steps from the seed at {}\n{} frames: {} .. {}\ncontact sheet: {}\n"
       "animation: {}\n",
@@ -145,6 +172,7 @@ void add_grow_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--seed", a->source.seed, "seed of the update masks and of random weights")->capture_default_str();
+  cmd->add_flag("--json", a->json, "print the outcome (element, steps, damage, loss vs the turned target) as JSON");
   cmd->add_option("--out", a->out, "output folder")->required();
   cmd->callback([a] { run(*a); });
 }
