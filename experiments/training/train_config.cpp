@@ -11,6 +11,8 @@
 #include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 
+#include "experiments/io/data_path.h"
+
 namespace eqnca::experiments {
 namespace {
 
@@ -86,6 +88,9 @@ TrainConfig TrainConfig::resolved() const {
   constexpr double kDistillLearningRate = 2e-3;
   TrainConfig c = *this;
   c.model = models::resolved(model);
+  // The repository's data files are found from any working folder (experiments/io/data_path.h);
+  // the run stores where, so evaluations find the same file.
+  if (const std::string found = find_data_file(target); !found.empty()) c.target = found;
   if (c.lr == 0.0) c.lr = kDistillLearningRate * models::learning_rate_scale(c.model);
   if (c.lr_final == 0.0) c.lr_final = c.lr / 10.0;
   return c;

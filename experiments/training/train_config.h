@@ -44,7 +44,8 @@ struct TrainConfig {
   // Throws std::invalid_argument("--batch must be in [1, 4096], got 0") style one-liners.
   void validate() const;
   // Every "0 = default" of the model and the learning rates replaced by its value
-  // (models::resolved, the lr rule above): what a run trains with and writes to config.toml.
+  // (models::resolved, the lr rule above), and the target's path as found from here
+  // (find_data_file): what a run trains with and writes to config.toml.
   TrainConfig resolved() const;
   // The resolved config as TOML with the CLI option names as keys.
   std::string to_toml() const;

@@ -45,6 +45,9 @@ declare -A lever=(
   [o_d4_sf3_hf32_lr_sqrtG]="--model d4 --hidden-fields 32 --state-fields 3 --lr 5.66e-3 --lr-final 5.66e-4"
   [p_c8_sf3_hf32_lr_sqrtG]="--model c8 --hidden-fields 32 --state-fields 3 --lr 5.66e-3 --lr-final 5.66e-4"
   [q_c16_sf2_hf16_lr_sqrtG]="--model c16 --hidden-fields 16 --state-fields 2 --lr 8e-3 --lr-final 8e-4"
+  # Regenerating mode (damage in training), for the regeneration check (regenerate.sh).
+  [r_growing_regen]="--model growing --hidden 128 --mode regenerating"
+  [s_c4_regen]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3 --lr-final 4e-4 --mode regenerating"
   # Full recipe (RECIPE=full): the baseline, then the group models at the chosen defaults.
   [F_growing]="--model growing --hidden 128 --lr 2e-3"
   [F_c4_sf6_hf64]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3"

@@ -1,6 +1,7 @@
 // TrainConfig: range checks with one-line messages, TOML round trip through CLI11's config
 // reader, unknown keys rejected, command line overriding the file.
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -62,6 +63,22 @@ TEST(TrainConfigTest, ResolvedNamesTheModelsDefaultsAndKeepsWhatWasGiven) {
   EXPECT_EQ(r.model.hidden_fields, 5);
   EXPECT_EQ(r.model.state_fields, 3);
   EXPECT_EQ(r.resolved().to_toml(), r.to_toml());  // resolving twice changes nothing
+}
+
+TEST(TrainConfigTest, ResolvedFindsTheDefaultTargetFromAnyFolder) {
+  // From an empty folder, where data/lizard.png is not.
+  testing::TempDir dir;
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(dir.file(""));
+  TrainConfig c;
+  const bool here = std::filesystem::exists(c.target);
+  const std::string found = c.resolved().target;
+  c.target = "no/such.png";  // left as given: loading it fails with its own message
+  const std::string missing = c.resolved().target;
+  std::filesystem::current_path(before);
+  EXPECT_FALSE(here);
+  EXPECT_TRUE(std::filesystem::exists(found)) << found;
+  EXPECT_EQ(missing, "no/such.png");
 }
 
 TEST(TrainConfigTest, OutOfRangeValuesGiveOneLineErrorsNamingTheOption) {
