@@ -3,7 +3,8 @@
 # each seed, one training at a time, then measures every run with `eqnca equivariance` at 32
 # and 64 steps. Finished runs are skipped, so a killed study resumes where it stopped.
 # Usage: bash paper/lever_study/run.sh [OUT]   (OUT defaults to runs/lever_study; EQNCA, THREADS
-# SEEDS and LEVERS (space-separated lever names; default all) may be set in the environment). About 1
+# SEEDS, LEVERS (space-separated lever names; default all) and STAGE_AT (below) may be set in the
+# environment). About 1
 # minute per run at 1 thread on an idle core; two studies with different LEVERS can run side by side.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -60,8 +61,21 @@ for seed in $seeds; do
     [ -f "$run/done" ] && continue
     rm -rf "$run" && mkdir -p "$run"
     echo "$(date +%T) $name seed $seed"
+    # STAGE_AT=N: train to N iterations first and measure that checkpoint too (in RUN/stageN/),
+    # then resume to the full budget (the curve continues exactly), for equal wall-clock comparisons.
+    if [ -n "${STAGE_AT:-}" ]; then
+      # shellcheck disable=SC2086
+      "$eq" train "${common[@]}" ${lever[$name]} --seed "$seed" --out "$run" --iterations "$STAGE_AT" \
+        >"$run/train_stage.txt" 2>&1
+      mkdir -p "$run/stage$STAGE_AT" && cp "$run/checkpoint.pt" "$run/stage$STAGE_AT/"
+      for steps in $eval_steps; do
+        # shellcheck disable=SC2086
+        "$eq" equivariance --checkpoint "$run/stage$STAGE_AT/checkpoint.pt" --steps $steps --angles $angles --seed 0 \
+          --json >"$run/stage$STAGE_AT/equiv_s$steps.json"
+      done
+    fi
     # shellcheck disable=SC2086
-    "$eq" train "${common[@]}" ${lever[$name]} --seed "$seed" --out "$run" >"$run/train.txt" 2>&1
+    "$eq" train "${common[@]}" ${lever[$name]} --seed "$seed" --out "$run" ${STAGE_AT:+--resume} >"$run/train.txt" 2>&1
     for steps in $eval_steps; do
       # shellcheck disable=SC2086
       "$eq" equivariance --checkpoint "$run/checkpoint.pt" --steps $steps --angles $angles --seed 0 --json \
