@@ -1,5 +1,5 @@
 // PNG targets: premultiplied RGBA centred on the grid as (1, 4, H, W); clear errors for a
-// target larger than the grid and for missing files.
+// target larger than the grid, with nothing visible, and for missing files.
 #include <gtest/gtest.h>
 
 #include "experiments/training/target.h"
@@ -37,6 +37,22 @@ TEST(TargetTest, TargetLargerThanTheGridIsAnError) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("larger than the 16x16 grid"), std::string::npos) << e.what();
   }
+}
+
+TEST(TargetTest, TargetWithNothingVisibleIsAnError) {
+  TempDir dir;
+  for (const unsigned char alpha : {0, 20}) {  // transparent; faint (alpha 0.08 <= 0.1)
+    testing::write_test_target(dir.file("t.png"), 12, alpha);
+    try {
+      load_target(dir.file("t.png"), 12, 24, 24);
+      FAIL() << "expected an error for alpha " << int(alpha);
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("has nothing visible"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    }
+  }
+  testing::write_test_target(dir.file("t.png"), 12, 40);  // alpha 0.16: faint but alive
+  EXPECT_NO_THROW(load_target(dir.file("t.png"), 12, 24, 24));
 }
 
 TEST(TargetTest, MissingFileNamesIt) {

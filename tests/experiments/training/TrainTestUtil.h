@@ -14,8 +14,9 @@
 namespace eqnca::experiments::testing {
 
 // A size x size straight-alpha RGBA PNG: an opaque disc, red on the left half and blue on the
-// right with a green notch at the top right, so it has no rotation or mirror symmetry.
-inline void write_test_target(const std::string& path, int size = 12) {
+// right with a green notch at the top right, so it has no rotation or mirror symmetry; `alpha`
+// is the disc's opacity.
+inline void write_test_target(const std::string& path, int size = 12, unsigned char alpha = 255) {
   std::vector<unsigned char> rgba(static_cast<size_t>(size) * size * 4, 0);
   const double c = 0.5 * (size - 1), r = 0.45 * size;
   for (int y = 0; y < size; ++y)
@@ -27,7 +28,7 @@ inline void write_test_target(const std::string& path, int size = 12) {
       p[0] = dx < 0 ? 230 : 20;
       p[1] = notch ? 200 : 40;
       p[2] = dx < 0 ? 30 : 220;
-      p[3] = 255;
+      p[3] = alpha;
     }
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
