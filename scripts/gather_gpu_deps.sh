@@ -50,7 +50,7 @@ if [[ -r /etc/os-release ]] && ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-re
   echo "gather_gpu_deps.sh: warning: this is not Debian 12 (bookworm); sonames below may not exist" >&2
 fi
 
-dev_packages=(libeigen3-dev libcli11-dev libfmt-dev libpng-dev zlib1g-dev libgif-dev nlohmann-json3-dev libhdf5-dev
+dev_packages=(libeigen3-dev libcli11-dev libfmt-dev libpng-dev zlib1g-dev libgif-dev nlohmann-json3-dev libtomlplusplus-dev libhdf5-dev
               hdf5-helpers googletest)
 runtime_packages=(libfmt9 libhdf5-103-1 libhdf5-cpp-103-1 libpng16-16 zlib1g libgif7 libsz2 libaec0 libcurl4 libssl3)
 # Every host has these (and must keep its own): never ship them.

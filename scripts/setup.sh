@@ -11,6 +11,7 @@ packages=(
   libtorch-dev libopenblas0-pthread    # LibTorch 1.13 (CPU) with OpenBLAS, not the reference BLAS
   libeigen3-dev libfmt-dev libcli11-dev libhdf5-dev libpng-dev libgtest-dev
   libgif-dev nlohmann-json3-dev        # GIF output (giflib), --json output (nlohmann-json)
+  libtomlplusplus-dev                  # strict TOML config files (toml++)
   python3 python3-h5py                 # reading run logs back in tests
 )
 

@@ -204,37 +204,4 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
   app.add_option("--out", c.out_dir, "output folder (run.h5, checkpoint.pt, config.toml)")->capture_default_str();
 }
 
-void apply_config_file(CLI::App& app) {
-  CLI::Option* config = app.get_option_no_throw("--config");
-  if (config == nullptr || config->count() == 0) return;
-  const std::string path = config->as<std::string>();
-  if (!std::filesystem::is_regular_file(path))
-    throw std::runtime_error(fmt::format("config file '{}' does not exist", path));
-  CLI::ConfigTOML reader;
-  std::vector<CLI::ConfigItem> items;
-  try {
-    items = reader.from_file(path);
-  } catch (const CLI::Error& e) {
-    throw std::runtime_error(fmt::format("cannot read config file '{}': {}", path, e.what()));
-  }
-  for (const CLI::ConfigItem& item : items) {
-    if (item.name == "++" || item.name == "--") continue;  // CLI11's section open/close markers
-    CLI::Option* option = item.parents.empty() ? app.get_option_no_throw("--" + item.name) : nullptr;
-    // A misspelt key must not be silently ignored.
-    if (option == nullptr || item.name == "config")
-      throw std::invalid_argument(fmt::format("unknown config key '{}' in '{}'", item.fullname(), path));
-    if (option->count() > 0) continue;  // the command line wins
-    // As CLI11 does for the main app's config file: flags take true/false, options their values.
-    if (option->get_expected_min() == 0)
-      option->add_result(option->get_flag_value(item.name, reader.to_flag(item)));
-    else
-      option->add_result(item.inputs);
-    try {
-      option->run_callback();
-    } catch (const CLI::Error& e) {
-      throw std::invalid_argument(fmt::format("config key '{}' in '{}': {}", item.name, path, e.what()));
-    }
-  }
-}
-
 }  // namespace eqnca::experiments

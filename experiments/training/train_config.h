@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "experiments/training/config_file.h"
 #include "models/model_factory.h"
 
 namespace CLI {
@@ -54,12 +55,5 @@ struct TrainConfig {
 // Binds every TrainConfig field to a --option with help text (repeating an option: the last
 // wins) and adds --config <file.toml>.
 void add_train_options(CLI::App& app, TrainConfig& config);
-
-// Applies the file named by --config (if given) to the options of `app` that were not given on
-// the command line; call it after app.parse(), in the subcommand's callback. (CLI11 2.1 reads
-// set_config files for the main app only, so subcommands apply theirs here.) Keys are long
-// option names; throws std::invalid_argument("unknown config key 'k' in 'file'") for others,
-// std::runtime_error for a missing or unreadable file.
-void apply_config_file(CLI::App& app);
 
 }  // namespace eqnca::experiments
