@@ -18,12 +18,14 @@
 #include <torch/utils.h>
 
 #include "experiments/io/atomic_file.h"
+#include "experiments/io/folder_lock.h"
 #include "experiments/io/progress.h"
 #include "experiments/io/run_log.h"
 #include "experiments/training/checkpoint.h"
 #include "experiments/training/curriculum.h"
 #include "experiments/training/losses.h"
 #include "experiments/training/nca_pool.h"
+#include "experiments/training/stop_signals.h"
 #include "experiments/training/target.h"
 #include "experiments/training/train_step.h"
 #include "kernels/rollout.h"
@@ -80,6 +82,8 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
 
   namespace fs = std::filesystem;
   ensure_writable_directory(config.out_dir);
+  const FolderLock lock(config.out_dir);  // before anything in it is read or written
+  const StopSignals stop;
   TrainResult result;
   result.log_path = (fs::path(config.out_dir) / "run.h5").string();
   result.checkpoint_path = (fs::path(config.out_dir) / "checkpoint.pt").string();
@@ -223,6 +227,13 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
     progress.update(iteration, loss_value,
                     fmt::format("lr {:.3g}", lr) + (curriculum ? " " + curriculum->describe() : std::string()));
     if (iteration % config.checkpoint_every == 0 || iteration == config.iterations) checkpoint(iteration);
+    if (const int signal = StopSignals::requested()) {
+      if (last_checkpoint != iteration) checkpoint(iteration);
+      progress.finish();
+      throw std::runtime_error(
+          fmt::format("stopped by {} after iteration {}; checkpoint '{}' written (continue with --resume)",
+                      StopSignals::name(signal), iteration, result.checkpoint_path));
+    }
   }
   if (start >= config.iterations) {
     const auto losses = log->read_scalars("train/loss");

@@ -22,8 +22,10 @@ struct TrainResult {
 // from <out>/checkpoint.pt: log rows after the checkpoint are dropped and, on the CPU, the loss
 // curve continues exactly as the uninterrupted run's would. Progress goes to `out` (a redrawn
 // bar when `out` is std::cerr on a terminal). Throws std::invalid_argument / std::runtime_error
-// with one-line messages on bad input and when the loss becomes NaN or infinite (the last
-// good checkpoint is kept).
+// with one-line messages on bad input, when the loss becomes NaN or infinite (the last good
+// checkpoint is kept), when another process trains into the same folder (experiments/io/
+// folder_lock.h), and after SIGINT / SIGTERM, once the iteration in progress is checkpointed
+// (experiments/training/stop_signals.h).
 TrainResult train(const TrainConfig& config, bool resume, std::ostream& out);
 
 }  // namespace eqnca::experiments

@@ -20,7 +20,7 @@ if [ "$recipe" = full ]; then
     --steps-max 96 --mode persistent --loss mse --iterations 500 --threads "${THREADS:-2}" --checkpoint-every 50
     --snapshot-every 0 --log-every 10)
   eval_steps="96"
-  angles="0 90 180 270 45 22.5 30"
+  angles="0 90 180 270 45 22.5 30"  # C4 and D4 models: the grid's rotations only (below)
 else
   common=(--target "$repo/data/lizard.png" --target-size 19 --pad 4 --pool-size 128 --batch 4 --steps-min 24
     --steps-max 32 --lr 2e-3 --lr-final 2e-4 --mode persistent --loss mse --iterations 3000 --lr-drop 2000
@@ -61,6 +61,8 @@ for seed in $seeds; do
     [ -f "$run/done" ] && continue
     rm -rf "$run" && mkdir -p "$run"
     echo "$(date +%T) $name seed $seed"
+    run_angles=$angles
+    case "${lever[$name]}" in *"--model c4"* | *"--model d4"*) run_angles="0 90 180 270" ;; esac
     # STAGE_AT=N: train to N iterations first and measure that checkpoint too (in RUN/stageN/),
     # then resume to the full budget (the curve continues exactly), for equal wall-clock comparisons.
     if [ -n "${STAGE_AT:-}" ]; then
@@ -70,7 +72,7 @@ for seed in $seeds; do
       mkdir -p "$run/stage$STAGE_AT" && cp "$run/checkpoint.pt" "$run/stage$STAGE_AT/"
       for steps in $eval_steps; do
         # shellcheck disable=SC2086
-        "$eq" equivariance --checkpoint "$run/stage$STAGE_AT/checkpoint.pt" --steps $steps --angles $angles --seed 0 \
+        "$eq" equivariance --checkpoint "$run/stage$STAGE_AT/checkpoint.pt" --steps $steps --angles $run_angles --seed 0 \
           --json >"$run/stage$STAGE_AT/equiv_s$steps.json"
       done
     fi
@@ -78,7 +80,7 @@ for seed in $seeds; do
     "$eq" train "${common[@]}" ${lever[$name]} --seed "$seed" --out "$run" ${STAGE_AT:+--resume} >"$run/train.txt" 2>&1
     for steps in $eval_steps; do
       # shellcheck disable=SC2086
-      "$eq" equivariance --checkpoint "$run/checkpoint.pt" --steps $steps --angles $angles --seed 0 --json \
+      "$eq" equivariance --checkpoint "$run/checkpoint.pt" --steps $steps --angles $run_angles --seed 0 --json \
         >"$run/equiv_s$steps.json"
     done
     touch "$run/done"

@@ -1,7 +1,16 @@
 // `eqnca train` as a user meets it: bad input ends with one line "eqnca: error: ..." on stderr
-// and exit status 1; --help explains every option; a tiny run succeeds and can be resumed.
+// and exit status 1; --help explains every option; a tiny run succeeds and can be resumed; a
+// second run into a folder in use is refused; SIGTERM stops a run with a checkpoint that resumes.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +93,48 @@ TEST_F(CmdTrainTest, TrainsAndResumes) {
   o = run_eqnca(dir, "train --config " + dir.file("run/config.toml") + " --iterations 6 --resume");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("trained 6 iterations"), std::string::npos) << o.out;
+}
+
+TEST_F(CmdTrainTest, SigtermStopsWithACheckpointAndTheFolderIsLockedMeanwhile) {
+  // A long run in the background (sh -c so that `exec` makes the shell the eqnca process).
+  const std::string command = std::string("exec ") + EQNCA_EXECUTABLE + " " + base +
+                              " --iterations 1000000 --checkpoint-every 1000000 >" + dir.file("bg_out.txt") + " 2>" +
+                              dir.file("bg_err.txt");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until it trains (its run log exists), at most a minute.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!std::filesystem::exists(dir.file("run/run.h5")) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(std::filesystem::exists(dir.file("run/run.h5")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  const Outcome second = run_eqnca(dir, base + " --iterations 5 --resume");
+  expect_one_line_error(second, "is in use by another running eqnca process");
+
+  ASSERT_EQ(kill(child, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream err_file(dir.file("bg_err.txt"));
+  std::stringstream err;
+  err << err_file.rdbuf();
+  const std::string e = err.str();
+  const std::string line = e.substr(e.rfind("eqnca: error: "));
+  EXPECT_NE(line.find("stopped by SIGTERM after iteration"), std::string::npos) << e;
+  EXPECT_EQ(line.find('\n'), line.size() - 1) << e;
+  ASSERT_TRUE(std::filesystem::exists(dir.file("run/checkpoint.pt")));  // written although checkpoint-every is 1e6
+
+  // The stopped run resumes from its checkpoint, and the folder is free again.
+  const int done = std::stoi(line.substr(line.find("iteration ") + 10));
+  const Outcome resumed = run_eqnca(dir, base + " --iterations " + std::to_string(done + 2) + " --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("trained " + std::to_string(done + 2) + " iterations"), std::string::npos) << resumed.out;
 }
 
 }  // namespace

@@ -61,7 +61,8 @@ std::string error_of(const testing::TempDir& dir, const std::string& toml) {
 
 TEST(ConfigFileTest, TypedValuesApplyAndTheCommandLineWins) {
   testing::TempDir dir;
-  const Options o = parse_with(dir, "batch = 4\nseed = 12345678901234\nlr = 1\nmode = \"growing\"\ncurriculum = true\n");
+  const Options o =
+      parse_with(dir, "batch = 4\nseed = 12345678901234\nlr = 1\nmode = \"growing\"\ncurriculum = true\n");
   EXPECT_EQ(o.batch, 4);
   EXPECT_EQ(o.seed, 12345678901234ULL);
   EXPECT_DOUBLE_EQ(o.lr, 1.0);  // an integer where a number is wanted
