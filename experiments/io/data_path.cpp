@@ -16,6 +16,10 @@ std::vector<std::string> candidates(const std::string& path) {
   if (fs::path(path).is_absolute()) return out;
   if (const char* dir = std::getenv("EQNCA_DATA_DIR"); dir && *dir)
     out.push_back((fs::path(dir) / fs::path(path).filename()).string());
+  // An installed eqnca (cmake --install): <prefix>/bin/eqnca beside <prefix>/share/eqnca/data/.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) out.push_back((exe.parent_path().parent_path() / "share" / "eqnca" / path).lexically_normal().string());
   if (const char* src = std::getenv("EQNCA_SOURCE_DIR"); src && *src) out.push_back((fs::path(src) / path).string());
 #ifdef EQNCA_SOURCE_DIR
   out.push_back((fs::path(EQNCA_SOURCE_DIR) / path).string());

@@ -1,6 +1,7 @@
 // Finds the repository's data files (data/lizard.png, ...) from wherever eqnca runs, so the demo
 // and evaluations work with no arguments and no downloads. Search order for a relative path:
-// as given (from the working directory), $EQNCA_DATA_DIR/<file name>, $EQNCA_SOURCE_DIR/<path>
+// as given (from the working directory), $EQNCA_DATA_DIR/<file name>, <prefix>/share/eqnca/<path>
+// for an executable installed as <prefix>/bin/eqnca (cmake --install), $EQNCA_SOURCE_DIR/<path>
 // (environment, set by the test suite), then the source tree this binary was compiled from
 // (compile-time EQNCA_SOURCE_DIR).
 #pragma once
