@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
@@ -21,9 +22,18 @@ constexpr int64_t kTileCells = 128;             // rows of one GEMM
 constexpr int64_t kItemCells = 8 * kTileCells;  // cells of one scheduled work item
 constexpr int64_t kAlpha = 3;                   // layers/nca_mechanics.h
 constexpr float kAliveThreshold = 0.1f;
-// The Sobel pair (layers/perception.cpp, y up) as taps [row][col] of the 3x3 neighbourhood.
-constexpr float kSobelX[3][3] = {{-0.125f, 0.f, 0.125f}, {-0.25f, 0.f, 0.25f}, {-0.125f, 0.f, 0.125f}};
-constexpr float kSobelY[3][3] = {{0.125f, 0.25f, 0.125f}, {0.f, 0.f, 0.f}, {-0.125f, -0.25f, -0.125f}};
+// The fixed stencils after the identity (layers/perception.cpp, y up) as taps [row][col] of the
+// 3x3 neighbourhood: the Sobel pair (growing, C_N / D_N models) or the Laplacian (isotropic).
+struct SobelStencils {
+  static constexpr int64_t K = 3;  // features per channel: x, d/dx, d/dy
+  static constexpr float taps[2][3][3] = {{{-0.125f, 0.f, 0.125f}, {-0.25f, 0.f, 0.25f}, {-0.125f, 0.f, 0.125f}},
+                                          {{0.125f, 0.25f, 0.125f}, {0.f, 0.f, 0.f}, {-0.125f, -0.25f, -0.125f}}};
+};
+struct LaplacianStencils {
+  static constexpr int64_t K = 2;  // x, laplacian
+  static constexpr float taps[1][3][3] = {
+      {{0.0625f, 0.125f, 0.0625f}, {0.125f, -0.75f, 0.125f}, {0.0625f, 0.125f, 0.0625f}}};
+};
 
 struct Grid {
   int64_t batch, height, width, channels;
@@ -65,17 +75,29 @@ bool any_above(const float* values, int64_t stride, const int64_t* nb) {
   return false;
 }
 
-// Planar features of one cell: x (C), d/dx (C), d/dy (C).
+// Planar features of one cell: x (C), then each stencil's response (C each).
+template <typename S>
 void perceive(const float* x, int64_t channels, const int64_t nb[9], const float* zeros, float* __restrict out) {
   const float* p[9];
   for (int k = 0; k < 9; ++k) p[k] = nb[k] < 0 ? zeros : x + nb[k] * channels;
   float* __restrict fx = out;
-  float* __restrict fdx = out + channels;
-  float* __restrict fdy = out + 2 * channels;
-  for (int64_t c = 0; c < channels; ++c) {
-    fx[c] = p[4][c];
-    fdx[c] = ((p[2][c] - p[0][c]) + 2.f * (p[5][c] - p[3][c]) + (p[8][c] - p[6][c])) * 0.125f;
-    fdy[c] = ((p[0][c] + 2.f * p[1][c] + p[2][c]) - (p[6][c] + 2.f * p[7][c] + p[8][c])) * 0.125f;
+  if constexpr (std::is_same_v<S, SobelStencils>) {
+    float* __restrict fdx = out + channels;
+    float* __restrict fdy = out + 2 * channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      fx[c] = p[4][c];
+      fdx[c] = ((p[2][c] - p[0][c]) + 2.f * (p[5][c] - p[3][c]) + (p[8][c] - p[6][c])) * 0.125f;
+      fdy[c] = ((p[0][c] + 2.f * p[1][c] + p[2][c]) - (p[6][c] + 2.f * p[7][c] + p[8][c])) * 0.125f;
+    }
+  } else {
+    static_assert(std::is_same_v<S, LaplacianStencils>);
+    float* __restrict flap = out + channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      fx[c] = p[4][c];
+      flap[c] =
+          ((p[0][c] + p[2][c] + p[6][c] + p[8][c]) + 2.f * (p[1][c] + p[3][c] + p[5][c] + p[7][c]) - 12.f * p[4][c]) *
+          0.0625f;
+    }
   }
 }
 
@@ -83,8 +105,8 @@ void perceive(const float* x, int64_t channels, const int64_t nb[9], const float
 struct Workspace {
   std::vector<float> features, hidden, delta, grad_hidden, grad_features, zeros;
   std::vector<int64_t> cells;
-  void reserve(int64_t channels, int64_t hidden_width) {
-    const auto f = size_t(kTileCells * 3 * channels), h = size_t(kTileCells * hidden_width);
+  void reserve(int64_t feature_count, int64_t channels, int64_t hidden_width) {
+    const auto f = size_t(kTileCells * feature_count), h = size_t(kTileCells * hidden_width);
     if (features.size() < f) features.resize(f), grad_features.resize(f);
     if (hidden.size() < h) hidden.resize(h), grad_hidden.resize(h);
     if (delta.size() < size_t(kTileCells * channels)) delta.resize(size_t(kTileCells * channels));
@@ -92,21 +114,21 @@ struct Workspace {
     cells.resize(size_t(kTileCells));
   }
 };
-Workspace& workspace(int64_t channels, int64_t hidden_width) {
+Workspace& workspace(int64_t features, int64_t channels, int64_t hidden_width) {
   thread_local Workspace ws;
-  ws.reserve(channels, hidden_width);
+  ws.reserve(features, channels, hidden_width);
   return ws;
 }
 
-// w1 (hidden, C*3) in the public layout c*3 + k -> planar k*C + c, into a reused buffer.
-const float* planar_w1(const torch::Tensor& w1, int64_t channels, std::vector<float>& buffer) {
+// w1 (hidden, C*K) in the public layout c*K + k -> planar k*C + c, into a reused buffer.
+const float* planar_w1(const torch::Tensor& w1, int64_t channels, int64_t K, std::vector<float>& buffer) {
   const torch::Tensor w = w1.contiguous();
   const float* src = w.data_ptr<float>();
-  const int64_t hidden = w.size(0), f = 3 * channels;
+  const int64_t hidden = w.size(0), f = K * channels;
   buffer.resize(size_t(hidden * f));
   for (int64_t h = 0; h < hidden; ++h)
     for (int64_t c = 0; c < channels; ++c)
-      for (int64_t k = 0; k < 3; ++k) buffer[size_t(h * f + k * channels + c)] = src[h * f + c * 3 + k];
+      for (int64_t k = 0; k < K; ++k) buffer[size_t(h * f + k * channels + c)] = src[h * f + c * K + k];
   return buffer.data();
 }
 
@@ -131,13 +153,12 @@ void hidden_layer(const float* features, int64_t r, int64_t f, const float* w1, 
   }
 }
 
-}  // namespace
-
-torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Tensor& mask, const torch::Tensor& w1,
-                                    const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2,
-                                    layers::Padding padding, bool skip_idle, torch::Tensor* alive_out) {
+template <typename S>
+torch::Tensor forward(const torch::Tensor& state, const torch::Tensor& mask, const torch::Tensor& w1,
+                      const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2,
+                      layers::Padding padding, bool skip_idle, torch::Tensor* alive_out) {
   const Grid g = grid_of(state, padding);
-  const int64_t n = g.cells(), C = g.channels, F = 3 * C, hidden_width = w1.size(0), items = g.items();
+  const int64_t n = g.cells(), C = g.channels, F = S::K * C, hidden_width = w1.size(0), items = g.items();
   const float* x = state.data_ptr<float>();
   const float* m = mask.data_ptr<float>();
   const torch::Tensor b1c = b1.contiguous(), w2c = w2.contiguous(), b2c = b2.contiguous();
@@ -147,7 +168,7 @@ torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Ten
   // Scratch of the calling thread, reused across steps.
   thread_local std::vector<float> w1_buffer, alpha_buffer;
   thread_local std::vector<uint8_t> pre_buffer, alive_buffer;
-  const float* weight1 = planar_w1(w1, C, w1_buffer);
+  const float* weight1 = planar_w1(w1, C, S::K, w1_buffer);
   uint8_t* pre = grown(pre_buffer, n);
   float* alpha = grown(alpha_buffer, n);
   uint8_t* alive = grown(alive_buffer, n);
@@ -165,7 +186,7 @@ torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Ten
   // One parallel pass: on a shared machine every pass waits for the slowest thread.
   const ConstMatrixMap W2(w2c.data_ptr<float>(), C, hidden_width);
   for_each_work_item(items, [&](int64_t k) {
-    Workspace& ws = workspace(C, hidden_width);
+    Workspace& ws = workspace(F, C, hidden_width);
     int64_t nb[9], window[25];
     const int64_t item_end = std::min(n, (k + 1) * kItemCells);
     for (int64_t t0 = k * kItemCells; t0 < item_end; t0 += kTileCells) {
@@ -183,7 +204,7 @@ torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Ten
           }
         }
         if (run) {
-          perceive(x, C, nb, ws.zeros.data(), ws.features.data() + r * F);
+          perceive<S>(x, C, nb, ws.zeros.data(), ws.features.data() + r * F);
           ws.cells[size_t(r++)] = cell;
         } else {
           std::memcpy(u + cell * C, x + cell * C, sizeof(float) * size_t(C));
@@ -219,12 +240,12 @@ torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Ten
   return out;
 }
 
-SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const torch::Tensor& state,
-                                         const torch::Tensor& mask, const torch::Tensor& w1, const torch::Tensor& b1,
-                                         const torch::Tensor& w2, const torch::Tensor& alive_mask,
-                                         layers::Padding padding, bool skip_idle) {
+template <typename S>
+SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& state, const torch::Tensor& mask,
+                           const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
+                           const torch::Tensor& alive_mask, layers::Padding padding, bool skip_idle) {
   const Grid g = grid_of(state, padding);
-  const int64_t n = g.cells(), C = g.channels, F = 3 * C, hidden_width = w1.size(0), items = g.items();
+  const int64_t n = g.cells(), C = g.channels, F = S::K * C, hidden_width = w1.size(0), items = g.items();
   const torch::Tensor gy_t = grad_out.contiguous(), b1c = b1.contiguous(), w2c = w2.contiguous();
   const float* gy = gy_t.data_ptr<float>();
   const float* x = state.data_ptr<float>();
@@ -236,7 +257,7 @@ SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const to
   const int64_t per_item = hidden_width * F + hidden_width + C * hidden_width + C;
   thread_local std::vector<float> w1_buffer, gf_buffer, partial_buffer;
   thread_local std::vector<uint8_t> has_gf_buffer;
-  const float* weight1 = planar_w1(w1, C, w1_buffer);
+  const float* weight1 = planar_w1(w1, C, S::K, w1_buffer);
   float* gf = grown(gf_buffer, n * F);  // d loss / d features (planar) where has_gf
   uint8_t* has_gf = grown(has_gf_buffer, n);
   float* partial = grown(partial_buffer, items * per_item);
@@ -250,7 +271,7 @@ SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const to
   // Only cells with a non-zero upstream gradient (alive and fired) run it, unless !skip_idle.
   const ConstMatrixMap W1(weight1, hidden_width, F), W2(w2c.data_ptr<float>(), C, hidden_width);
   for_each_work_item(items, [&](int64_t k) {
-    Workspace& ws = workspace(C, hidden_width);
+    Workspace& ws = workspace(F, C, hidden_width);
     float* gw1 = partial + k * per_item;
     float* gb1 = gw1 + hidden_width * F;
     float* gw2 = gb1 + hidden_width;
@@ -275,7 +296,7 @@ SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const to
         float* gd = ws.delta.data() + r * C;
         for (int64_t c = 0; c < C; ++c) gd[c] = gyc[c] * fire;
         g.neighbourhood(cell, nb);
-        perceive(x, C, nb, ws.zeros.data(), ws.features.data() + r * F);
+        perceive<S>(x, C, nb, ws.zeros.data(), ws.features.data() + r * F);
         ws.cells[size_t(r++)] = cell;
       }
       if (r == 0) continue;
@@ -317,11 +338,13 @@ SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const to
         for (int b = 0; b < 3; ++b) {
           // The features of p = cell - (a - 1, b - 1) saw this cell through tap [a][b].
           const int64_t p = nb[(2 - a) * 3 + (2 - b)];
-          const float kx = kSobelX[a][b], ky = kSobelY[a][b];
-          if (p < 0 || !has_gf[p] || (kx == 0.f && ky == 0.f)) continue;
-          const float* gdx = gf + p * F + C;
-          const float* gdy = gdx + C;
-          for (int64_t c = 0; c < C; ++c) acc[c] += kx * gdx[c] + ky * gdy[c];
+          if (p < 0 || !has_gf[p]) continue;
+          for (int64_t s = 0; s + 1 < S::K; ++s) {
+            const float tap = S::taps[s][a][b];
+            if (tap == 0.f) continue;
+            const float* gs = gf + p * F + (s + 1) * C;
+            for (int64_t c = 0; c < C; ++c) acc[c] += tap * gs[c];
+          }
         }
     }
   });
@@ -336,13 +359,32 @@ SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const to
   float* gw1p = gw1.data_ptr<float>();
   for (int64_t h = 0; h < hidden_width; ++h)
     for (int64_t c = 0; c < C; ++c)
-      for (int64_t kk = 0; kk < 3; ++kk) gw1p[h * F + c * 3 + kk] = partial[h * F + kk * C + c];
+      for (int64_t kk = 0; kk < S::K; ++kk) gw1p[h * F + c * S::K + kk] = partial[h * F + kk * C + c];
   const float* rest = partial + hidden_width * F;
   auto copy = [&](const float* p, std::vector<int64_t> shape) {
     return torch::from_blob(const_cast<float*>(p), shape, opts).clone();
   };
   return {grad_state, gw1, copy(rest, {hidden_width}), copy(rest + hidden_width, {C, hidden_width}),
           copy(rest + hidden_width + C * hidden_width, {C})};
+}
+
+}  // namespace
+
+torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Tensor& mask, const torch::Tensor& w1,
+                                    const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2,
+                                    Stencils stencils, layers::Padding padding, bool skip_idle, torch::Tensor* alive) {
+  if (stencils == Stencils::Laplacian)
+    return forward<LaplacianStencils>(state, mask, w1, b1, w2, b2, padding, skip_idle, alive);
+  return forward<SobelStencils>(state, mask, w1, b1, w2, b2, padding, skip_idle, alive);
+}
+
+SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const torch::Tensor& state,
+                                         const torch::Tensor& mask, const torch::Tensor& w1, const torch::Tensor& b1,
+                                         const torch::Tensor& w2, const torch::Tensor& alive, Stencils stencils,
+                                         layers::Padding padding, bool skip_idle) {
+  if (stencils == Stencils::Laplacian)
+    return backward<LaplacianStencils>(grad_out, state, mask, w1, b1, w2, alive, padding, skip_idle);
+  return backward<SobelStencils>(grad_out, state, mask, w1, b1, w2, alive, padding, skip_idle);
 }
 
 }  // namespace eqnca::kernels::detail

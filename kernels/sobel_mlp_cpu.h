@@ -1,8 +1,8 @@
 // CPU kernels of the fused Sobel-MLP step (kernels/sobel_mlp_step.h); internal to eqnca_kernels.
 //
 // Tensors are float32 and contiguous, channels-last: state (B, H, W, C), mask (B, H, W); the
-// weights in the public layout of SobelMlpWeights (feature index c*3 + k). Inside, the features
-// are "planar" per cell (all x, then all d/dx, then all d/dy: vectorisable over channels) and
+// weights in the public layout of SobelMlpWeights (feature index c*K + k). Inside, the features
+// are "planar" per cell (all x, then each stencil's response: vectorisable over channels) and
 // w1 is permuted to match once per call. Cells run in tiles of 128 whose operands stay in L2;
 // work items of 8 tiles go to the threads of kernels/thread_pool.h; the GEMMs are Eigen,
 // single-threaded inside each item. Each step is two parallel passes (the post-update alive
@@ -12,6 +12,7 @@
 
 #include <torch/types.h>
 
+#include "kernels/sobel_mlp_step.h"
 #include "layers/padding.h"
 
 namespace eqnca::kernels::detail {
@@ -26,14 +27,14 @@ struct SobelMlpGradients {
 // thing backward needs beyond the inputs.
 torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Tensor& mask, const torch::Tensor& w1,
                                     const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2,
-                                    layers::Padding padding, bool skip_idle, torch::Tensor* alive);
+                                    Stencils stencils, layers::Padding padding, bool skip_idle, torch::Tensor* alive);
 
 // Gradients of sum(grad_out * step(state)) for the state and the weights; masks are constants.
 // The hidden layer is recomputed from the state. skip_idle: only cells with a non-zero upstream
 // gradient (alive and fired) run the MLP backward; the gradients are the same either way.
 SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const torch::Tensor& state,
                                          const torch::Tensor& mask, const torch::Tensor& w1, const torch::Tensor& b1,
-                                         const torch::Tensor& w2, const torch::Tensor& alive, layers::Padding padding,
-                                         bool skip_idle);
+                                         const torch::Tensor& w2, const torch::Tensor& alive, Stencils stencils,
+                                         layers::Padding padding, bool skip_idle);
 
 }  // namespace eqnca::kernels::detail

@@ -25,12 +25,13 @@ class SobelMlpFunction : public torch::autograd::Function<SobelMlpFunction> {
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& state, const torch::Tensor& mask,
                                const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
-                               const torch::Tensor& b2, int64_t padding, bool skip_idle) {
+                               const torch::Tensor& b2, int64_t stencils, int64_t padding, bool skip_idle) {
     torch::Tensor alive;
-    torch::Tensor out =
-        detail::sobel_mlp_forward_cpu(state, mask, w1, b1, w2, b2, layers::Padding(padding), skip_idle, &alive);
+    torch::Tensor out = detail::sobel_mlp_forward_cpu(state, mask, w1, b1, w2, b2, Stencils(stencils),
+                                                      layers::Padding(padding), skip_idle, &alive);
     ctx->save_for_backward({state, mask, w1, b1, w2});
     ctx->saved_data["alive"] = alive;
+    ctx->saved_data["stencils"] = stencils;
     ctx->saved_data["padding"] = padding;
     ctx->saved_data["skip_idle"] = skip_idle;
     return out;
@@ -40,8 +41,9 @@ class SobelMlpFunction : public torch::autograd::Function<SobelMlpFunction> {
     const variable_list v = ctx->get_saved_variables();
     const detail::SobelMlpGradients g = detail::sobel_mlp_backward_cpu(
         grad_out[0], v[0], v[1], v[2], v[3], v[4], ctx->saved_data["alive"].toTensor(),
-        layers::Padding(ctx->saved_data["padding"].toInt()), ctx->saved_data["skip_idle"].toBool());
-    return {g.state, torch::Tensor(), g.w1, g.b1, g.w2, g.b2, torch::Tensor(), torch::Tensor()};
+        Stencils(ctx->saved_data["stencils"].toInt()), layers::Padding(ctx->saved_data["padding"].toInt()),
+        ctx->saved_data["skip_idle"].toBool());
+    return {g.state, torch::Tensor(), g.w1, g.b1, g.w2, g.b2, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -55,8 +57,8 @@ void check_shapes(const torch::Tensor& state, const torch::Tensor& mask, const S
               "sobel_mlp_step: expected a ({}, {}, {}) mask, got {}", b, h, wd, shape(mask));
   EQNCA_CHECK(w.w1.defined() && w.b1.defined() && w.w2.defined() && w.b2.defined(),
               "sobel_mlp_step: all of w1, b1, w2, b2 must be defined");
-  EQNCA_CHECK(w.w1.dim() == 2 && w.w1.size(1) == 3 * c, "sobel_mlp_step: expected w1 (hidden, {}), got {}", 3 * c,
-              shape(w.w1));
+  const int64_t f = features_per_channel(w.stencils) * c;
+  EQNCA_CHECK(w.w1.dim() == 2 && w.w1.size(1) == f, "sobel_mlp_step: expected w1 (hidden, {}), got {}", f, shape(w.w1));
   const int64_t hidden = w.w1.size(0);
   EQNCA_CHECK(w.b1.dim() == 1 && w.b1.size(0) == hidden, "sobel_mlp_step: expected b1 ({}), got {}", hidden,
               shape(w.b1));
@@ -74,6 +76,8 @@ bool fast_path(const torch::Tensor& state, const SobelMlpWeights& w) {
 
 }  // namespace
 
+int64_t features_per_channel(Stencils stencils) { return stencils == Stencils::Laplacian ? 2 : 3; }
+
 torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& weights,
                              layers::Padding padding, bool skip_idle) {
   check_shapes(state, mask, weights);
@@ -85,9 +89,10 @@ torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& ma
     for (const torch::Tensor* t : {&state, &weights.w1, &weights.b1, &weights.w2, &weights.b2})
       needs_grad = needs_grad || t->requires_grad();
   if (!needs_grad)
-    return detail::sobel_mlp_forward_cpu(x, m, weights.w1, weights.b1, weights.w2, weights.b2, padding, skip_idle,
-                                         nullptr);
-  return SobelMlpFunction::apply(x, m, weights.w1, weights.b1, weights.w2, weights.b2, int64_t(padding), skip_idle);
+    return detail::sobel_mlp_forward_cpu(x, m, weights.w1, weights.b1, weights.w2, weights.b2, weights.stencils,
+                                         padding, skip_idle, nullptr);
+  return SobelMlpFunction::apply(x, m, weights.w1, weights.b1, weights.w2, weights.b2, int64_t(weights.stencils),
+                                 int64_t(padding), skip_idle);
 }
 
 torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::Tensor& mask,
@@ -95,12 +100,15 @@ torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::
   check_shapes(state, mask, weights);
   using layers::PerceptionFilter;
   const int64_t c = state.size(3);
-  const torch::Tensor kernel = torch::stack({layers::perception_kernel(PerceptionFilter::Identity),
-                                             layers::perception_kernel(PerceptionFilter::SobelX),
-                                             layers::perception_kernel(PerceptionFilter::SobelY)})
-                                   .unsqueeze(1)
-                                   .repeat({c, 1, 1, 1})
-                                   .to(state.options());  // (3C, 1, 3, 3): feature c*3 + k
+  std::vector<torch::Tensor> filters{layers::perception_kernel(PerceptionFilter::Identity)};
+  if (weights.stencils == Stencils::Laplacian) {
+    filters.push_back(layers::perception_kernel(PerceptionFilter::Laplacian));
+  } else {
+    filters.push_back(layers::perception_kernel(PerceptionFilter::SobelX));
+    filters.push_back(layers::perception_kernel(PerceptionFilter::SobelY));
+  }
+  const torch::Tensor kernel =
+      torch::stack(filters).unsqueeze(1).repeat({c, 1, 1, 1}).to(state.options());  // (KC, 1, 3, 3): feature c*K + k
   const torch::Tensor x = state.permute({0, 3, 1, 2});
   const std::vector<int64_t> one{1, 1}, zero{0, 0};
   const torch::Tensor f =

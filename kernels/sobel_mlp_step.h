@@ -1,7 +1,8 @@
-// The fused NCA step of every model whose perception is "identity + Sobel pair per channel,
-// then a linear map" (growing; the finite group models c4, d4, c8, c16, whose Sobel lift is a
-// fixed map folded into the first layer): per cell, with features f = [x_c, dx_c, dy_c]
-// (index c*3 + k, NcaPerception's layout for {Identity, SobelX, SobelY}, y up),
+// The fused NCA step of every model whose perception is "identity + fixed 3x3 stencils per
+// channel, then a linear map": the Sobel pair (growing; the finite group models c4, d4, c8, c16,
+// whose Sobel lift is a fixed map folded into the first layer) or the Laplacian (isotropic).
+// Per cell, with features f = [x_c, dx_c, dy_c] (index c*3 + k, NcaPerception's layout for
+// {Identity, SobelX, SobelY}, y up) or f = [x_c, lap_c] (index c*2 + k),
 //   d = W2 relu(W1 f + b1) + b2,   y = (x + d * mask) * (alive(x) & alive(x + d * mask)),
 // alive = 3x3 max of alpha (channel 3) > 0.1, exactly layers::nca_update.
 //
@@ -16,11 +17,19 @@
 
 namespace eqnca::kernels {
 
-// w1 (hidden, 3C), b1 (hidden), w2 (C, hidden), b2 (C): float32, on the state's device. May
+// The stencils after the identity: {SobelX, SobelY} (K = 3 features per channel) or {Laplacian}
+// (K = 2).
+enum class Stencils { Sobel, Laplacian };
+
+// w1 (hidden, K*C), b1 (hidden), w2 (C, hidden), b2 (C): float32, on the state's device. May
 // carry autograd history (e.g. expanded from equivariant coefficients); gradients flow to it.
 struct SobelMlpWeights {
   torch::Tensor w1, b1, w2, b2;
+  Stencils stencils = Stencils::Sobel;
 };
+
+// K: the features per channel, identity included.
+int64_t features_per_channel(Stencils stencils);
 
 // One step. state (B, H, W, C); mask (B, H, W) or (B, H, W, 1), 1 where a cell fires (any float
 // is allowed: the update is scaled by it). Differentiable in state and weights (masks are

@@ -10,6 +10,7 @@ namespace {
 using layers::PerceptionFilter;
 const std::vector<PerceptionFilter> kSobelFilters{PerceptionFilter::Identity, PerceptionFilter::SobelX,
                                                   PerceptionFilter::SobelY};
+const std::vector<PerceptionFilter> kLaplacianFilters{PerceptionFilter::Identity, PerceptionFilter::Laplacian};
 }  // namespace
 
 FixedPerceptionNcaOptions FixedPerceptionNcaOptions::growing() {
@@ -17,7 +18,7 @@ FixedPerceptionNcaOptions FixedPerceptionNcaOptions::growing() {
 }
 
 FixedPerceptionNcaOptions FixedPerceptionNcaOptions::isotropic() {
-  return FixedPerceptionNcaOptions({PerceptionFilter::Identity, PerceptionFilter::Laplacian}).name("isotropic");
+  return FixedPerceptionNcaOptions(kLaplacianFilters).name("isotropic");
 }
 
 FixedPerceptionNcaImpl::FixedPerceptionNcaImpl(FixedPerceptionNcaOptions options) : options_(std::move(options)) {
@@ -46,10 +47,16 @@ groups::Group FixedPerceptionNcaImpl::group() const {
 }
 
 std::optional<kernels::SobelMlpWeights> FixedPerceptionNcaImpl::sobel_mlp_weights() const {
-  if (options_.filters() != kSobelFilters) return std::nullopt;
+  kernels::Stencils stencils;
+  if (options_.filters() == kSobelFilters)
+    stencils = kernels::Stencils::Sobel;
+  else if (options_.filters() == kLaplacianFilters)
+    stencils = kernels::Stencils::Laplacian;
+  else
+    return std::nullopt;
   const auto& fc0 = update->fc0;
   const auto& fc1 = update->fc1;
-  return kernels::SobelMlpWeights{fc0->weight.flatten(1), fc0->bias, fc1->weight.flatten(1), fc1->bias};
+  return kernels::SobelMlpWeights{fc0->weight.flatten(1), fc0->bias, fc1->weight.flatten(1), fc1->bias, stencils};
 }
 
 }  // namespace eqnca::models

@@ -44,7 +44,8 @@ class FixedPerceptionNcaImpl : public NcaModelImpl {
   groups::Group group() const override;
   int64_t channels() const override { return options_.channels(); }
   std::string name() const override { return options_.name(); }
-  // The fc0/fc1 weights when the filters are exactly {Identity, SobelX, SobelY}; nullopt otherwise.
+  // The fc0/fc1 weights when the filters are exactly {Identity, SobelX, SobelY} (growing) or
+  // {Identity, Laplacian} (isotropic), for the fused step; nullopt otherwise.
   std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override;
   const FixedPerceptionNcaOptions& options() const { return options_; }
 

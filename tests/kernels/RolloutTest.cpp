@@ -189,9 +189,9 @@ TEST(Rollout, FusedBackendsRejectModelsWithoutTheFusedStep) {
     EXPECT_EQ(message.rfind("rollout '" + name + "': the model has no fused Sobel-MLP step", 0), 0u) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
-  // And the models: the fixed-perception isotropic model has no Sobel pair.
-  models::NcaModel isotropic = random_model("isotropic", "zeros");
-  EXPECT_FALSE(kernels::make_rollout("fused")->supports(*isotropic));
+  // And the models: the steerable model (its perception turns with an angle channel) has none.
+  models::NcaModel steerable = random_model("steerable", "zeros");
+  EXPECT_FALSE(kernels::make_rollout("fused")->supports(*steerable));
   EXPECT_TRUE(kernels::make_rollout("fused")->supports(*random_model("growing", "zeros")));
 }
 

@@ -1,5 +1,6 @@
 // The fused Sobel-MLP step against the models' plain path (model->step, NCHW, stock torch ops),
-// an independent implementation: growing, c4 and d4 with every parameter ~ N(0, 0.1), zero and
+// an independent implementation: growing, isotropic (the Laplacian stencil), c4 and d4 with
+// every parameter ~ N(0, 0.1), zero and
 // circular padding, states with dead regions so the alive masks matter, grids of more than one
 // work item (2048 cells) so the parallel split and the per-item gradient sums are exercised.
 // Tolerances: forward 1e-5 absolute (float32 sums of ~50-130 terms in a different order, over
@@ -34,8 +35,9 @@ torch::Tensor nhw(const torch::Tensor& mask) { return mask.squeeze(1).contiguous
 struct Case {
   std::string model, padding;
 };
-const std::vector<Case> kCases{{"growing", "zeros"}, {"growing", "circular"}, {"c4", "zeros"},
-                               {"c4", "circular"},   {"d4", "zeros"},         {"d4", "circular"}};
+const std::vector<Case> kCases{{"growing", "zeros"},      {"growing", "circular"}, {"isotropic", "zeros"},
+                               {"isotropic", "circular"}, {"c4", "zeros"},         {"c4", "circular"},
+                               {"d4", "zeros"},           {"d4", "circular"}};
 
 }  // namespace
 
@@ -143,12 +145,12 @@ TEST(SobelMlpStep, GrowthModeEqualsGradMode) {
 }
 
 TEST(SobelMlpStep, ModelsWithoutTheSobelMlpStructureSayNo) {
-  for (const std::string name : {"isotropic", "so2", "o2"}) {
+  for (const std::string name : {"steerable", "so2", "o2"}) {
     models::ModelConfig config;
     config.name = name;
     EXPECT_FALSE(models::make_model(config)->sobel_mlp_weights().has_value()) << name;
   }
-  for (const std::string name : {"growing", "c4", "d4", "c8", "c16"}) {
+  for (const std::string name : {"growing", "isotropic", "c4", "d4", "c8", "c16"}) {
     models::ModelConfig config;
     config.name = name;
     EXPECT_TRUE(models::make_model(config)->sobel_mlp_weights().has_value()) << name;
