@@ -29,7 +29,8 @@ void check_positive(const char* option, double value, double hi) {
 
 // 0 (the default) or as check_positive.
 void check_positive_or_default(const char* option, double value, double hi) {
-  if (value != 0.0) check_positive(option, value, hi);
+  if (value == 0.0 || (std::isfinite(value) && value > 0.0 && value <= hi)) return;
+  throw std::invalid_argument(fmt::format("{} must be 0 (the default) or in (0, {}], got {}", option, hi, value));
 }
 
 void check_choice(const char* option, const std::string& value, const std::vector<std::string>& allowed) {

@@ -81,6 +81,9 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   if (config.threads > 0) torch::set_num_threads(config.threads);
 
   namespace fs = std::filesystem;
+  // A bad target fails before anything is written.
+  const int grid = config.grid_size();
+  const auto target = load_target(config.target, config.target_size, grid, grid).to(device);
   ensure_writable_directory(config.out_dir);
   const FolderLock lock(config.out_dir);  // before anything in it is read or written
   const StopSignals stop;
@@ -94,9 +97,6 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
                     config.out_dir));
   if (resume && !fs::exists(result.checkpoint_path))
     throw std::runtime_error(fmt::format("cannot resume: no checkpoint '{}'", result.checkpoint_path));
-
-  const int grid = config.grid_size();
-  const auto target = load_target(config.target, config.target_size, grid, grid).to(device);
 
   // Seeding before the model is built makes its initialisation part of the run's seed.
   torch::manual_seed(config.seed);

@@ -45,6 +45,10 @@ TEST_F(CmdTrainTest, BadInputGivesOneLineErrors) {
   std::ofstream(dir.file("corrupt.png")) << "not a png";
   expect_one_line_error(run_eqnca(dir, base + " --target " + dir.file("corrupt.png")), "corrupt.png");
   expect_one_line_error(run_eqnca(dir, base + " --grid 8"), "larger than the 8x8 grid");
+  testing::write_test_target(dir.file("clear.png"), 12, 0);
+  expect_one_line_error(run_eqnca(dir, base + " --target " + dir.file("clear.png")), "has nothing visible");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("run")));  // a bad target fails before anything is written
+  expect_one_line_error(run_eqnca(dir, base + " --lr nan"), "--lr must be 0 (the default) or in (0,");
   expect_one_line_error(run_eqnca(dir, base + " --out /proc/eqnca-no"), "not writable");
   expect_one_line_error(run_eqnca(dir, base + " --resume"), "cannot resume");
 }
