@@ -34,11 +34,10 @@ void randomize_parameters(torch::nn::Module& model, double stddev, std::uint64_t
 }
 
 TrainConfig read_checkpoint_config(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
   torch::serialize::InputArchive archive;
+  load_checkpoint_archive(path, archive, torch::kCPU);
   c10::IValue value;
   try {
-    archive.load_from(path, torch::kCPU);
     archive.read("config", value);
   } catch (const std::exception&) {
     throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt or not an eqnca training checkpoint", path));

@@ -1,8 +1,14 @@
 // Atomic checkpoint save/load (see checkpoint.h).
 #include "experiments/training/checkpoint.h"
 
+#include <zlib.h>
+
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -23,7 +29,70 @@ std::string first_line(const std::exception& e) {
   return what.substr(0, what.find('\n'));
 }
 
+// The checksum lives in the zip archive's comment (the end-of-central-directory record's last
+// field), which zip readers (LibTorch's, Python's zipfile) skip: "eqnca-crc32:xxxxxxxx" over
+// the archive as it was before the comment was added.
+constexpr char kChecksumTag[] = "eqnca-crc32:";
+constexpr size_t kEndRecord = 22;  // the end-of-central-directory record without its comment
+
+uint32_t crc32_of(const std::string& bytes) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (size_t at = 0; at < bytes.size();) {  // zlib takes uInt lengths
+    const size_t n = std::min<size_t>(bytes.size() - at, 1u << 30);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + at), uInt(n));
+    at += n;
+  }
+  return uint32_t(crc);
+}
+
+bool is_end_record(const std::string& bytes, size_t at) {
+  return at + kEndRecord <= bytes.size() && std::memcmp(bytes.data() + at, "PK\x05\x06", 4) == 0;
+}
+
+// Appends the checksum comment to an archive that has none.
+std::string with_checksum(std::string archive) {
+  if (archive.size() < kEndRecord || !is_end_record(archive, archive.size() - kEndRecord))
+    throw std::logic_error("checkpoint: the archive does not end with a plain zip end record");
+  const std::string comment = fmt::format("{}{:08x}", kChecksumTag, crc32_of(archive));
+  archive[archive.size() - 2] = char(comment.size() & 0xff);
+  archive[archive.size() - 1] = char(comment.size() >> 8);
+  return archive + comment;
+}
+
+// The file's archive bytes after checking its checksum; a file without one (written before
+// checkpoints had it) is returned unchecked.
+std::string verified_archive(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) throw std::runtime_error(fmt::format("checkpoint '{}' cannot be read", path));
+  const size_t tag = bytes.rfind(kChecksumTag);
+  const size_t comment = bytes.size() >= tag ? bytes.size() - tag : 0;
+  if (tag == std::string::npos || comment != sizeof(kChecksumTag) - 1 + 8 || !is_end_record(bytes, tag - kEndRecord))
+    return bytes;
+  std::string archive = bytes.substr(0, tag);
+  archive[archive.size() - 2] = archive[archive.size() - 1] = 0;
+  const std::string expected = bytes.substr(tag + sizeof(kChecksumTag) - 1);
+  const std::string actual = fmt::format("{:08x}", crc32_of(archive));
+  if (actual != expected)
+    throw std::runtime_error(
+        fmt::format("checkpoint '{}' is corrupt: its content does not match its checksum (crc32 {}, recorded {})", path,
+                    actual, expected));
+  return archive;
+}
+
 }  // namespace
+
+void load_checkpoint_archive(const std::string& path, torch::serialize::InputArchive& archive,
+                             const torch::Device& device) {
+  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
+  std::istringstream bytes(verified_archive(path));
+  try {
+    archive.load_from(bytes, device);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(
+        fmt::format("checkpoint '{}' is corrupt or not an eqnca training checkpoint ({})", path, first_line(e)));
+  }
+}
 
 torch::Tensor capture_cpu_rng_state() {
   auto gen = at::detail::getDefaultCPUGenerator();
@@ -53,18 +122,21 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
   if (state.pool.defined()) archive.write("pool", state.pool.detach());
   if (state.curriculum.defined()) archive.write("curriculum", state.curriculum);
   if (state.cpu_rng.defined()) archive.write("cpu_rng", state.cpu_rng);
-  write_file_atomically(path, [&archive](const std::string& tmp) { archive.save_to(tmp); });
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  const std::string file = with_checksum(bytes.str());
+  write_file_atomically(path, [&file](const std::string& tmp) {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(file.data(), std::streamsize(file.size()));
+    out.close();
+    if (!out) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp));
+  });
 }
 
 TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                               const torch::Device& device) {
-  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
   torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path, device);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt or not a checkpoint ({})", path, first_line(e)));
-  }
+  load_checkpoint_archive(path, archive, device);
   c10::IValue value;
   if (!archive.try_read("magic", value) || !value.isString() || value.toStringRef() != kCheckpointMagic)
     throw std::runtime_error(fmt::format("checkpoint '{}' is not an eqnca training checkpoint", path));

@@ -1,7 +1,9 @@
 // Training checkpoints: model parameters, Adam state, sample pool, curriculum, iteration and the
 // CPU random generator in one torch::serialize archive, written atomically (temp file + rename)
 // so a run killed mid-write keeps its previous checkpoint. The archive starts with a magic
-// string and a format version; any other file is rejected with a one-line error.
+// string and a format version, and carries a CRC-32 of itself in its zip comment; any other
+// file, and a truncated or bit-flipped one, is rejected with a one-line error. The file stays a
+// plain zip archive (Python's zipfile reads it; paper/lever_study/params.py counts parameters).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,9 @@ class Module;
 }
 namespace torch::optim {
 class Optimizer;
+}
+namespace torch::serialize {
+class InputArchive;
 }
 
 namespace eqnca::experiments {
@@ -35,6 +40,12 @@ struct TrainingState {
 // curriculum and CPU update masks all draw from it.
 torch::Tensor capture_cpu_rng_state();
 void restore_cpu_rng_state(const torch::Tensor& state);
+
+// Reads the checkpoint file into `archive` after checking its checksum (files written before
+// checkpoints had one are read unchecked). Throws std::runtime_error("checkpoint '<path>' ...")
+// when it is missing, corrupt or not a torch archive.
+void load_checkpoint_archive(const std::string& path, torch::serialize::InputArchive& archive,
+                             const torch::Device& device);
 
 void save_checkpoint(const std::string& path, const torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
                      const TrainingState& state);

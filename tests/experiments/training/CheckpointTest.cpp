@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <iterator>
+
 #include <gtest/gtest.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize.h>
@@ -115,6 +117,31 @@ TEST(CheckpointTest, MissingCorruptAndForeignFilesGiveOneLineErrors) {
   EXPECT_NE(message.find("corrupt"), std::string::npos) << message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   EXPECT_EQ(load_error(dir.file("good.pt")), "");
+}
+
+TEST(CheckpointTest, AFlippedBitAnywhereIsCaughtByTheChecksum) {
+  TempDir dir;
+  auto model = small_model(3);
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+  save_checkpoint(dir.file("good.pt"), *model, adam, {});
+  std::ifstream in(dir.file("good.pt"), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_NE(bytes.find("eqnca-crc32:"), std::string::npos);
+  // One bit in the middle (tensor data: the zip reader alone does not notice), and one in the
+  // first header.
+  for (const size_t at : {bytes.size() / 2, size_t(10)}) {
+    std::string flipped = bytes;
+    flipped[at] = char(flipped[at] ^ 0x10);
+    std::ofstream(dir.file("flipped.pt"), std::ios::binary) << flipped;
+    const std::string message = load_error(dir.file("flipped.pt"));
+    EXPECT_NE(message.find("corrupt"), std::string::npos) << at << ": " << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+  // Without its checksum comment (a checkpoint from before it had one) it still loads.
+  std::string plain = bytes.substr(0, bytes.find("eqnca-crc32:"));
+  plain[plain.size() - 2] = plain[plain.size() - 1] = 0;
+  std::ofstream(dir.file("plain.pt"), std::ios::binary) << plain;
+  EXPECT_EQ(load_error(dir.file("plain.pt")), "");
 }
 
 }  // namespace
