@@ -15,17 +15,9 @@ packages=(
   python3 python3-h5py                 # reading run logs back in tests
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "eqnca setup: installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+# shellcheck source=scripts/packages.sh
+source "$repo/scripts/packages.sh"
+install_missing "${packages[@]}"
 
 # LibTorch picks its BLAS through the alternatives system: make sure OpenBLAS is the one.
 if command -v update-alternatives >/dev/null; then

@@ -49,6 +49,10 @@ declare -A lever=(
   # Regenerating mode (damage in training), for the regeneration check (regenerate.sh).
   [r_growing_regen]="--model growing --hidden 128 --mode regenerating"
   [s_c4_regen]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3 --lr-final 4e-4 --mode regenerating"
+  # The literature's orientation-free baselines with their own recipes: isotropic perception with
+  # the loss taken at the best of the target's D4 transforms (IsoNCA), the steerable NCA (angle channel).
+  [t_isotropic_group_min]="--model isotropic --hidden 128 --loss group_min"
+  [u_steerable]="--model steerable --hidden 128"
   # Full recipe (RECIPE=full): the baseline, then the group models at the chosen defaults.
   [F_growing]="--model growing --hidden 128 --lr 2e-3"
   [F_c4_sf6_hf64]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3"
