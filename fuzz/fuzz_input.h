@@ -14,8 +14,8 @@ namespace eqnca::fuzzing {
 
 inline std::string input_file(const uint8_t* data, size_t size, const char* suffix) {
   const std::string path = "/tmp/eqnca_fuzz_" + std::to_string(::getpid()) + suffix;
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data),
-                                                                 static_cast<std::streamsize>(size));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   return path;
 }
 

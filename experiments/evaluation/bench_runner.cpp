@@ -104,7 +104,7 @@ BenchResult run_bench(const BenchOptions& o) {
     return rollout->supports(*model);
   }();
   EQNCA_CHECK(supported,
-              "bench: --path {} needs a model with the fused Sobel-MLP step (growing, c4, d4, c8, c16), got '{}'",
+              "bench: --path {} needs a model with the fused step (growing, isotropic, c4, d4, c8, c16), got '{}'",
               o.path, model->name());
   torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(2e-3));
 

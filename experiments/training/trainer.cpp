@@ -108,7 +108,7 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   if (config.curriculum) curriculum.emplace(grid, grid);
   auto parameters = model->parameters();
   torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(config.lr));
-  // The fused Sobel-MLP step where the model has one (growing, c4, d4, c8, c16; the same masks
+  // The fused step where the model has one (growing, isotropic, c4, d4, c8, c16; the same masks
   // as the plain backend), the model's own step() otherwise.
   const bool fused = [&] {
     torch::NoGradGuard no_grad;

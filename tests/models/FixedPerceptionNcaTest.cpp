@@ -23,7 +23,7 @@ TEST(FixedPerceptionNca, PresetsAreGrowingAndIsotropic) {
   EXPECT_EQ(isotropic->name(), "isotropic");
   EXPECT_EQ(isotropic->group(), groups::Group::dihedral(4));
   EXPECT_EQ(isotropic->parameter_count(), 6288);
-  EXPECT_FALSE(isotropic->sobel_mlp_weights().has_value());
+  EXPECT_EQ(isotropic->sobel_mlp_weights()->stencils, kernels::Stencils::Laplacian);  // on the fused step too
 }
 
 TEST(FixedPerceptionNca, AnyFilterListBuildsAModel) {

@@ -119,11 +119,11 @@ TEST(BenchRunnerTest, WarmupRunsAreRun) {
 
 TEST(BenchRunnerTest, FusedPathsNeedAModelWithTheFusedStep) {
   BenchOptions o = tiny();
-  o.model = "isotropic";
+  o.model = "steerable";
   o.path = "fast";
   EXPECT_EQ(bench_error(o),
-            "bench: --path fast needs a model with the fused Sobel-MLP step (growing, c4, d4, c8, c16), got "
-            "'isotropic'");
+            "bench: --path fast needs a model with the fused step (growing, isotropic, c4, d4, c8, c16), got "
+            "'steerable'");
   o.path = "plain";
   EXPECT_EQ(bench_error(o), "");
 }
