@@ -33,7 +33,7 @@ void add_bench_command(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   cmd->add_option("--model", o->model, fmt::format("{}", fmt::join(models::model_names(), "|")))->capture_default_str();
   cmd->add_option("--hidden-fields", o->hidden_fields,
-                  "group models: hidden fields (0 = the width whose parameter count matches the baseline)")
+                  "group models: hidden fields (0 = the model's default, as in eqnca train)")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "states per batch")->capture_default_str();
   cmd->add_option("--size", o->size, "grid height = width")->capture_default_str();
