@@ -13,13 +13,15 @@
 
 #include "experiments/io/data_path.h"
 #include "experiments/training/checkpoint.h"
+#include "experiments/training/model_file.h"
 #include "experiments/training/target.h"
 #include "models/model_factory.h"
 
 namespace eqnca::experiments {
 
 void add_model_source_options(CLI::App& app, ModelSource& s) {
-  app.add_option("--checkpoint", s.checkpoint, "checkpoint.pt of a training run (model and config come from it)");
+  app.add_option("--checkpoint", s.checkpoint,
+                 "checkpoint.pt or model.h5 of a training run (model and config come from it)");
   app.add_option("--model", s.model,
                  fmt::format("model to build instead of a checkpoint: {}", fmt::join(models::model_names(), "|")));
   app.add_option("--init", s.init, "weights of a --model: random (normal(0, 0.1), non-trivial) | default")
@@ -33,7 +35,27 @@ void randomize_parameters(torch::nn::Module& model, double stddev, std::uint64_t
   for (auto& p : model.parameters()) p.normal_(0.0, stddev);
 }
 
+namespace {
+
+bool is_model_file(const std::string& path) { return std::filesystem::path(path).extension() == ".h5"; }
+
+TrainConfig parse_config(const std::string& text, const std::string& path) {
+  TrainConfig config;
+  CLI::App app;
+  add_train_options(app, config);
+  std::istringstream toml(text);
+  try {
+    app.parse_from_stream(toml);
+  } catch (const CLI::Error& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}': cannot read its config ({})", path, e.what()));
+  }
+  return config;
+}
+
+}  // namespace
+
 TrainConfig read_checkpoint_config(const std::string& path) {
+  if (is_model_file(path)) return parse_config(read_model_file_header(path).config_toml, path);
   torch::serialize::InputArchive archive;
   load_checkpoint_archive(path, archive, torch::kCPU);
   c10::IValue value;
@@ -42,15 +64,7 @@ TrainConfig read_checkpoint_config(const std::string& path) {
   } catch (const std::exception&) {
     throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt or not an eqnca training checkpoint", path));
   }
-  TrainConfig config;
-  CLI::App app;
-  add_train_options(app, config);
-  std::istringstream toml(value.toStringRef());
-  try {
-    app.parse_from_stream(toml);
-  } catch (const CLI::Error& e) {
-    throw std::runtime_error(fmt::format("checkpoint '{}': cannot read its config ({})", path, e.what()));
-  }
+  TrainConfig config = parse_config(value.toStringRef(), path);
   // Runs store resolved sizes; a 0 comes from a checkpoint written before they did, and means
   // the defaults of that time.
   config.model = models::resolved_with_first_defaults(config.model);
@@ -64,10 +78,14 @@ LoadedModel load_model(const ModelSource& s) {
     TrainConfig config = read_checkpoint_config(s.checkpoint);
     out.model = models::make_model(config.model);
     out.model->to(device);
-    // load_checkpoint restores the optimiser too; a throwaway Adam over the same parameters
-    // matches what the trainer saved.
-    torch::optim::Adam adam(out.model->parameters(), torch::optim::AdamOptions(config.lr));
-    out.iteration = load_checkpoint(s.checkpoint, *out.model, adam, device).iteration;
+    if (is_model_file(s.checkpoint)) {
+      out.iteration = load_model_file(s.checkpoint, *out.model).iteration;
+    } else {
+      // load_checkpoint restores the optimiser too; a throwaway Adam over the same parameters
+      // matches what the trainer saved.
+      torch::optim::Adam adam(out.model->parameters(), torch::optim::AdamOptions(config.lr));
+      out.iteration = load_checkpoint(s.checkpoint, *out.model, adam, device).iteration;
+    }
     out.config = config;
   } else if (!s.model.empty()) {
     models::ModelConfig config;

@@ -22,7 +22,7 @@ class App;
 namespace eqnca::experiments {
 
 struct ModelSource {
-  std::string checkpoint;       // checkpoint.pt of a training run; wins over `model`
+  std::string checkpoint;       // checkpoint.pt or model.h5 of a training run; wins over `model`
   std::string model;            // a model name (models::model_names()) ...
   std::string init = "random";  // ... initialised "random" (normal(0, 0.1)) or "default"
   std::string device = "cpu";
@@ -45,7 +45,7 @@ LoadedModel load_model(const ModelSource& source);
 // Re-draws every parameter from normal(0, stddev) with the given torch seed.
 void randomize_parameters(torch::nn::Module& model, double stddev, std::uint64_t seed);
 
-// The resolved TrainConfig stored in a checkpoint (parsed back through add_train_options).
+// The resolved TrainConfig stored in a checkpoint.pt or model.h5 (parsed back through add_train_options).
 TrainConfig read_checkpoint_config(const std::string& checkpoint_path);
 
 // The training target of a run, on the run's grid, or undefined when the PNG cannot be found.

@@ -129,13 +129,18 @@ RunLog RunLog::create(const std::string& path, const std::string& resolved_confi
   });
 }
 
-RunLog RunLog::open_existing(const std::string& path) {
+RunLog RunLog::open_existing(const std::string& path) { return open(path, false); }
+
+RunLog RunLog::open_read_only(const std::string& path) { return open(path, true); }
+
+RunLog RunLog::open(const std::string& path, bool read_only) {
   H5::Exception::dontPrint();
   if (!std::filesystem::exists(path))
-    throw std::runtime_error(fmt::format("run log '{}' does not exist; nothing to resume", path));
+    throw std::runtime_error(
+        fmt::format("run log '{}' does not exist{}", path, read_only ? "" : "; nothing to resume"));
   auto impl = guarded(path, "cannot open", [&] {
     if (!H5::H5File::isHdf5(path)) throw std::runtime_error(fmt::format("run log '{}' is not an HDF5 file", path));
-    return std::make_unique<Impl>(path, H5F_ACC_RDWR);
+    return std::make_unique<Impl>(path, read_only ? H5F_ACC_RDONLY : H5F_ACC_RDWR);
   });
   RunLog log(std::move(impl));
   const std::string version = log.read_attribute("/", "eqnca_schema_version");

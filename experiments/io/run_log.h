@@ -20,6 +20,8 @@ class RunLog {
   static RunLog create(const std::string& path, const std::string& resolved_config_toml);
   // Opens a log written by create() for appending; throws if it is missing or has another schema.
   static RunLog open_existing(const std::string& path);
+  // Opens any file written by create() for reading only (the writing methods then throw).
+  static RunLog open_read_only(const std::string& path);
 
   RunLog(RunLog&&) noexcept;
   RunLog& operator=(RunLog&&) noexcept;
@@ -47,6 +49,7 @@ class RunLog {
 
  private:
   struct Impl;
+  static RunLog open(const std::string& path, bool read_only);
   explicit RunLog(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -24,6 +24,7 @@
 #include "experiments/training/checkpoint.h"
 #include "experiments/training/curriculum.h"
 #include "experiments/training/losses.h"
+#include "experiments/training/model_file.h"
 #include "experiments/training/nca_pool.h"
 #include "experiments/training/stop_signals.h"
 #include "experiments/training/target.h"
@@ -165,6 +166,7 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
     state.cpu_rng = capture_cpu_rng_state();
     state.config_toml = toml;
     save_checkpoint(result.checkpoint_path, *model, optimizer, state);
+    save_model_file((fs::path(config.out_dir) / "model.h5").string(), *model, toml, completed);
     last_checkpoint = completed;
   };
   auto fail = [&](const std::string& what, int iteration) {

@@ -1,7 +1,8 @@
 // `eqnca train`'s engine: the Distill growing-NCA recipe (sample pool, random rollout lengths,
 // Adam with a step learning-rate schedule and per-parameter gradient normalisation, loss-sorted
 // batches with seeding and damage), optionally with the Growing Pokemon curriculum. One folder
-// per run: run.h5 (config, per-iteration scalars, snapshots), checkpoint.pt, config.toml.
+// per run: run.h5 (config, per-iteration scalars, snapshots), checkpoint.pt (the resume state),
+// model.h5 (the trained weights to share: experiments/training/model_file.h), config.toml.
 #pragma once
 
 #include <ostream>

@@ -136,6 +136,15 @@ TEST(ModelLoadingTest, CheckpointOfATrainingRunLoadsWithItsConfig) {
   EXPECT_TRUE(all_parameters(loaded.model).equal(all_parameters(reference)));
   EXPECT_GT(loaded.model->named_parameters()["update.fc1.weight"].abs().max().item<double>(), 0.0);
 
+  // The run's model.h5 (what a researcher shares) gives the same model, config and iteration.
+  ModelSource shared;
+  shared.checkpoint = dir.file("run/model.h5");
+  const LoadedModel from_file = load_model(shared);
+  EXPECT_EQ(from_file.iteration, 2);
+  EXPECT_EQ(from_file.config->to_toml(), c.to_toml());
+  EXPECT_TRUE(all_parameters(from_file.model).equal(all_parameters(loaded.model)));
+  EXPECT_LT(std::filesystem::file_size(shared.checkpoint), 100000u);
+
   // The run's target on the run's grid; undefined once the PNG is gone.
   const torch::Tensor target = load_run_target(*loaded.config);
   ASSERT_TRUE(target.defined());
