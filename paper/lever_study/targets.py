@@ -1,0 +1,48 @@
+"""Checks issue 10's targets on the full-recipe runs of run.sh (RECIPE=full) and prints them as a
+markdown table. Usage: targets.py OUT [S_PER_IT_RATIO ...]
+OUT holds F_growing/seed*, F_c4_sf6_hf64/seed*, F_d4_sf3_hf32/seed* (equiv_s96.json, and
+stage220/equiv_s96.json for the equal wall-clock check, from STAGE_AT=220).
+Medians are over seeds; "ratio" = the model's median / the baseline's median."""
+import glob, json, os, statistics as st, sys
+
+R = sys.argv[1] if len(sys.argv) > 1 else 'runs/lever_study_full'
+
+
+def evals(lever, sub=''):
+    out = []
+    for d in sorted(glob.glob(f'{R}/{lever}/seed*')):
+        path = os.path.join(d, sub, 'equiv_s96.json')
+        if os.path.exists(path):
+            out.append((d.split('seed')[-1], json.load(open(path))['elements']))
+    return out
+
+
+def at(elements, angle=0.0, reflection=False):
+    return next(e for e in elements if abs(e['angle_deg'] - angle) < 1e-9 and e['reflection'] == reflection)
+
+
+base = evals('F_growing')
+base_loss = st.median(at(e)['rotated_target_loss'] for _, e in base)
+base_ind = st.median(at(e)['final_rel_error_independent'] for _, e in base)
+seeds = ', '.join('%.3e' % at(e)['rotated_target_loss'] for _, e in base)
+print(f'Baseline (growing, {len(base)} seeds): loss from the seed after 96 steps at 0°, median {base_loss:.3e} '
+      f'(seeds: {seeds}); error between two mask draws at 0°, median {base_ind:.3f}.\n')
+print('| model | seeds | loss at 0°, per seed | median | ratio (target ≤ 1.5) | spread over the group\'s elements '
+      '(max relative difference, target ≤ 1e-5) | independent-mask error at the other elements, max over seeds '
+      '(target ≤ 1.5 × baseline\'s 0° error) | at 220 iterations (equal wall clock): median loss, ratio |')
+print('|---|---|---|---|---|---|---|---|')
+for lever, name in (('F_c4_sf6_hf64', 'c4 (new default)'), ('F_d4_sf3_hf32', 'd4 (new default)')):
+    runs = evals(lever)
+    if not runs:
+        continue
+    losses = [at(e)['rotated_target_loss'] for _, e in runs]
+    spread = max((max(x['rotated_target_loss'] for x in e) - min(x['rotated_target_loss'] for x in e))
+                 / min(x['rotated_target_loss'] for x in e) for _, e in runs)
+    ind = max(x['final_rel_error_independent'] for _, e in runs for x in e
+              if not (x['angle_deg'] == 0 and not x['reflection']))
+    staged = [at(e)['rotated_target_loss'] for _, e in evals(lever, 'stage220')]
+    stage = f'{st.median(staged):.3e} ({len(staged)} seeds), {st.median(staged) / base_loss:.2f}×' if staged else '-'
+    med = st.median(losses)
+    per_seed = ', '.join('%.3e' % x for x in losses)
+    print(f'| {name} | {len(runs)} | {per_seed} | {med:.3e} | {med / base_loss:.2f}× | '
+          f'{spread:.1e} | {ind:.3f} ({ind / base_ind:.2f}×) | {stage} |')
