@@ -51,6 +51,16 @@ auto guarded(const std::string& path, const std::string& what, F&& body) -> decl
   }
 }
 
+// A corrupt file may claim any extent: before allocating for it, check that the file really
+// stores that many elements (every dataset a run log writes is stored in full, uncompressed).
+void check_stored(const H5::DataSet& ds, hsize_t elements, const std::string& path, const std::string& name) {
+  const hsize_t stored = ds.getStorageSize(), needed = elements * ds.getDataType().getSize();
+  const hsize_t file_size = std::filesystem::file_size(path);
+  if (elements > file_size || stored < needed || stored > file_size)
+    throw std::runtime_error(fmt::format("run log '{}': '{}' claims {} elements but the file stores {} bytes of them",
+                                         path, name, elements, stored));
+}
+
 std::string strip_slashes(const std::string& name) {
   const size_t begin = name.find_first_not_of('/');
   return begin == std::string::npos ? std::string() : name.substr(begin);
@@ -228,6 +238,7 @@ std::vector<double> RunLog::read_scalars(const std::string& dataset) const {
   const std::string name = strip_slashes(dataset);
   return guarded(impl_->path, fmt::format("cannot read '{}'", name), [&] {
     const H5::DataSet ds = impl_->file.openDataSet(name);
+    check_stored(ds, length_of(ds), impl_->path, name);
     std::vector<double> values(length_of(ds));
     if (!values.empty()) ds.read(values.data(), H5::PredType::NATIVE_DOUBLE);
     return values;
@@ -241,6 +252,7 @@ std::vector<float> RunLog::read_array(const std::string& dataset, std::vector<hs
     const H5::DataSpace space = ds.getSpace();
     std::vector<hsize_t> shape(space.getSimpleExtentNdims());
     space.getSimpleExtentDims(shape.data());
+    check_stored(ds, hsize_t(space.getSimpleExtentNpoints()), impl_->path, name);
     std::vector<float> values(space.getSimpleExtentNpoints());
     if (!values.empty()) ds.read(values.data(), H5::PredType::NATIVE_FLOAT);
     if (dims != nullptr) *dims = shape;

@@ -140,6 +140,25 @@ std::string python_with_h5py() {
   return "";
 }
 
+// Found by fuzzing (fuzz/corpus/run_log/claims_huge_extent.h5): a log whose dataset claims an
+// extent it does not store is refused before anything is allocated for it.
+TEST(RunLogTest, ADatasetClaimingMoreThanTheFileStoresIsRefused) {
+  const char* source = std::getenv("EQNCA_SOURCE_DIR");
+  if (source == nullptr) GTEST_SKIP() << "EQNCA_SOURCE_DIR is not set (ctest sets it)";
+  testing::TempDir dir;
+  std::filesystem::copy_file(std::string(source) + "/fuzz/corpus/run_log/claims_huge_extent.h5", dir.file("log.h5"));
+  bool refused = false;
+  try {
+    auto log = RunLog::open_existing(dir.file("log.h5"));
+    for (const char* name : {"train/loss", "train/lr", "train/iteration"})
+      if (log.exists(name)) log.read_scalars(name);
+  } catch (const std::runtime_error& e) {
+    refused = true;
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(refused);
+}
+
 TEST(RunLogTest, H5pyReadsTheFile) {
   const std::string python = python_with_h5py();
   if (python.empty()) GTEST_SKIP() << "no python3 with h5py";
