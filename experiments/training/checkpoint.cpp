@@ -35,11 +35,11 @@ std::string first_line(const std::exception& e) {
 constexpr char kChecksumTag[] = "eqnca-crc32:";
 constexpr size_t kEndRecord = 22;  // the end-of-central-directory record without its comment
 
-uint32_t crc32_of(const std::string& bytes) {
+uint32_t crc32_of(const char* data, size_t size) {
   uLong crc = crc32(0L, Z_NULL, 0);
-  for (size_t at = 0; at < bytes.size();) {  // zlib takes uInt lengths
-    const size_t n = std::min<size_t>(bytes.size() - at, 1u << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + at), uInt(n));
+  for (size_t at = 0; at < size;) {  // zlib takes uInt lengths
+    const size_t n = std::min<size_t>(size - at, 1u << 30);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(data + at), uInt(n));
     at += n;
   }
   return uint32_t(crc);
@@ -49,35 +49,39 @@ bool is_end_record(const std::string& bytes, size_t at) {
   return at + kEndRecord <= bytes.size() && std::memcmp(bytes.data() + at, "PK\x05\x06", 4) == 0;
 }
 
-// Appends the checksum comment to an archive that has none.
+// Appends the checksum comment to an archive that has none (in place: a Distill checkpoint is
+// hundreds of megabytes).
 std::string with_checksum(std::string archive) {
   if (archive.size() < kEndRecord || !is_end_record(archive, archive.size() - kEndRecord))
     throw std::logic_error("checkpoint: the archive does not end with a plain zip end record");
-  const std::string comment = fmt::format("{}{:08x}", kChecksumTag, crc32_of(archive));
+  const std::string comment = fmt::format("{}{:08x}", kChecksumTag, crc32_of(archive.data(), archive.size()));
   archive[archive.size() - 2] = char(comment.size() & 0xff);
   archive[archive.size() - 1] = char(comment.size() >> 8);
-  return archive + comment;
+  archive += comment;
+  return archive;
 }
 
-// The file's archive bytes after checking its checksum; a file without one (written before
-// checkpoints had it) is returned unchecked.
-std::string verified_archive(const std::string& path) {
+// The file's bytes, its checksum checked; `archive_size` is the length of the archive in them
+// (the file without the checksum comment, whose length field is zeroed again). A file without a
+// checksum (written before checkpoints had one) is returned whole and unchecked.
+std::string verified_file(const std::string& path, size_t& archive_size) {
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) throw std::runtime_error(fmt::format("checkpoint '{}' cannot be read", path));
+  archive_size = bytes.size();
   const size_t tag = bytes.rfind(kChecksumTag);
-  const size_t comment = bytes.size() >= tag ? bytes.size() - tag : 0;
-  if (tag == std::string::npos || comment != sizeof(kChecksumTag) - 1 + 8 || !is_end_record(bytes, tag - kEndRecord))
+  if (tag == std::string::npos || bytes.size() - tag != sizeof(kChecksumTag) - 1 + 8 || tag < kEndRecord ||
+      !is_end_record(bytes, tag - kEndRecord))
     return bytes;
-  std::string archive = bytes.substr(0, tag);
-  archive[archive.size() - 2] = archive[archive.size() - 1] = 0;
+  bytes[tag - 2] = bytes[tag - 1] = 0;
   const std::string expected = bytes.substr(tag + sizeof(kChecksumTag) - 1);
-  const std::string actual = fmt::format("{:08x}", crc32_of(archive));
+  const std::string actual = fmt::format("{:08x}", crc32_of(bytes.data(), tag));
   if (actual != expected)
     throw std::runtime_error(
         fmt::format("checkpoint '{}' is corrupt: its content does not match its checksum (crc32 {}, recorded {})", path,
                     actual, expected));
-  return archive;
+  archive_size = tag;
+  return bytes;
 }
 
 }  // namespace
@@ -85,9 +89,10 @@ std::string verified_archive(const std::string& path) {
 void load_checkpoint_archive(const std::string& path, torch::serialize::InputArchive& archive,
                              const torch::Device& device) {
   if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
-  std::istringstream bytes(verified_archive(path));
+  size_t archive_size = 0;
+  const std::string bytes = verified_file(path, archive_size);
   try {
-    archive.load_from(bytes, device);
+    archive.load_from(bytes.data(), archive_size, device);
   } catch (const std::exception& e) {
     throw std::runtime_error(
         fmt::format("checkpoint '{}' is corrupt or not an eqnca training checkpoint ({})", path, first_line(e)));
