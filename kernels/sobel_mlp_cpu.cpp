@@ -10,6 +10,7 @@
 #include <Eigen/Core>
 
 #include "kernels/thread_pool.h"
+#include "layers/nca_mechanics.h"
 
 namespace eqnca::kernels::detail {
 namespace {
@@ -21,7 +22,7 @@ using ConstMatrixMap = Eigen::Map<const RowMatrix>;
 constexpr int64_t kTileCells = 128;             // rows of one GEMM
 constexpr int64_t kItemCells = 8 * kTileCells;  // cells of one scheduled work item
 constexpr int64_t kAlpha = 3;                   // layers/nca_mechanics.h
-constexpr float kAliveThreshold = 0.1f;
+constexpr float kAliveThreshold = float(layers::kAliveThreshold);
 // The fixed stencils after the identity (layers/perception.cpp, y up) as taps [row][col] of the
 // 3x3 neighbourhood: the Sobel pair (growing, C_N / D_N models) or the Laplacian (isotropic).
 struct SobelStencils {

@@ -14,7 +14,11 @@
 namespace eqnca::layers {
 
 // (batch, 1, H, W) boolean: some cell of the 3x3 neighbourhood has alpha > threshold.
-torch::Tensor alive_mask(const torch::Tensor& state, Padding padding, int alpha_channel = 3, double threshold = 0.1);
+// A cell is alive when some alpha in its 3x3 neighbourhood exceeds this.
+inline constexpr double kAliveThreshold = 0.1;
+
+torch::Tensor alive_mask(const torch::Tensor& state, Padding padding, int alpha_channel = 3,
+                         double threshold = kAliveThreshold);
 // (batch, 1, H, W) float mask, 1 where a cell fires this step.
 torch::Tensor stochastic_update_mask(int64_t batch, int64_t height, int64_t width, double fire_rate,
                                      const torch::TensorOptions& options);

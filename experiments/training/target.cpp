@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "experiments/io/image_io.h"
+#include "layers/nca_mechanics.h"
 
 namespace eqnca::experiments {
 
@@ -16,14 +17,14 @@ torch::Tensor load_target(const std::string& path, int target_size, int grid_hei
   if (image.height > grid_height || image.width > grid_width)
     throw std::runtime_error(fmt::format("target '{}' is {}x{} pixels, larger than the {}x{} grid", path, image.width,
                                          image.height, grid_width, grid_height));
-  // Cells live where a neighbour's alpha exceeds 0.1 (layers/nca_mechanics.h): a target with
-  // no such pixel cannot be grown, and training on it would only learn to die.
+  // Cells live where a neighbour's alpha exceeds the alive threshold: a target with no such
+  // pixel cannot be grown, and training on it would only learn to die.
   float max_alpha = 0.f;
   for (size_t i = 3; i < image.pixels.size(); i += 4) max_alpha = std::max(max_alpha, image.pixels[i]);
-  if (!(max_alpha > 0.1f))
+  if (!(max_alpha > float(layers::kAliveThreshold)))
     throw std::runtime_error(fmt::format(
-        "target '{}' has nothing visible at {}x{} pixels: its highest alpha is {:.3g}, at most the alive threshold 0.1",
-        path, image.width, image.height, max_alpha));
+        "target '{}' has nothing visible at {}x{} pixels: its highest alpha is {:.3g}, at most the alive threshold {}",
+        path, image.width, image.height, max_alpha, layers::kAliveThreshold));
   const RgbaImage padded = pad_to(image, grid_height, grid_width);
   // HWC floats -> (1, 4, H, W); clone because from_blob does not own the buffer.
   auto hwc = torch::from_blob(const_cast<float*>(padded.pixels.data()), {grid_height, grid_width, 4}, torch::kFloat32);
