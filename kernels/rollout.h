@@ -4,6 +4,8 @@
 //   "fused"        the fused Sobel-MLP step (kernels/sobel_mlp_step.h), skipping cells whose
 //                  update cannot reach the result;
 //   "fused-dense"  the same kernels over every cell (like for like with PyTorch).
+// The fused backends step group models in the isotypic basis of their state (spectral path,
+// kernels/spectral_mlp.h), converting the state once at each end of the rollout.
 // Every backend draws the same masks: per step, in step order, torch::rand of B*H*W numbers on
 // the state's device, a cell firing where its number is < fire_rate. From the same generator
 // state the backends therefore grow the same pattern, up to float rounding. Autograd follows

@@ -105,32 +105,14 @@ void perceive(const float* x, int64_t channels, const int64_t nb[9], const float
 // Per-thread tile buffers, grown on demand and reused across steps.
 struct Workspace {
   std::vector<float> features, hidden, delta, grad_hidden, grad_features, zeros;
+  std::vector<float> coefficients, coefficients2, gathered;  // the spectral path's
   std::vector<int64_t> cells;
-  void reserve(int64_t feature_count, int64_t channels, int64_t hidden_width) {
-    const auto f = size_t(kTileCells * feature_count), h = size_t(kTileCells * hidden_width);
-    if (features.size() < f) features.resize(f), grad_features.resize(f);
-    if (hidden.size() < h) hidden.resize(h), grad_hidden.resize(h);
-    if (delta.size() < size_t(kTileCells * channels)) delta.resize(size_t(kTileCells * channels));
-    if (zeros.size() < size_t(channels)) zeros.assign(size_t(channels), 0.f);
-    cells.resize(size_t(kTileCells));
-  }
 };
-Workspace& workspace(int64_t features, int64_t channels, int64_t hidden_width) {
+Workspace& workspace(int64_t channels) {
   thread_local Workspace ws;
-  ws.reserve(features, channels, hidden_width);
+  if (ws.zeros.size() < size_t(channels)) ws.zeros.assign(size_t(channels), 0.f);
+  ws.cells.resize(size_t(kTileCells));
   return ws;
-}
-
-// w1 (hidden, C*K) in the public layout c*K + k -> planar k*C + c, into a reused buffer.
-const float* planar_w1(const torch::Tensor& w1, int64_t channels, int64_t K, std::vector<float>& buffer) {
-  const torch::Tensor w = w1.contiguous();
-  const float* src = w.data_ptr<float>();
-  const int64_t hidden = w.size(0), f = K * channels;
-  buffer.resize(size_t(hidden * f));
-  for (int64_t h = 0; h < hidden; ++h)
-    for (int64_t c = 0; c < channels; ++c)
-      for (int64_t k = 0; k < K; ++k) buffer[size_t(h * f + k * channels + c)] = src[h * f + c * K + k];
-  return buffer.data();
 }
 
 template <typename T>
@@ -141,6 +123,24 @@ T* grown(std::vector<T>& v, int64_t n) {
 
 Grid grid_of(const torch::Tensor& state, layers::Padding padding) {
   return Grid{state.size(0), state.size(1), state.size(2), state.size(3), padding == layers::Padding::Circular};
+}
+
+// Matrix views of tile rows: `stride` floats between rows, any column range.
+using StridedMap = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
+using ConstStridedMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
+
+// The public column c*K + k of a (rows, C*K) matrix for the planar column p = k*C + c.
+int64_t public_column(int64_t p, int64_t channels, int64_t k) { return (p % channels) * k + p / channels; }
+
+// w1 (hidden, C*K) in the public layout c*K + k -> planar k*C + c, into a reused buffer.
+const float* planar_w1(const torch::Tensor& w1, int64_t channels, int64_t K, std::vector<float>& buffer) {
+  const torch::Tensor w = w1.contiguous();
+  const float* src = w.data_ptr<float>();
+  const int64_t hidden = w.size(0), f = K * channels;
+  buffer.resize(size_t(hidden * f));
+  for (int64_t h = 0; h < hidden; ++h)
+    for (int64_t p = 0; p < f; ++p) buffer[size_t(h * f + p)] = src[h * f + public_column(p, channels, K)];
+  return buffer.data();
 }
 
 // h = relu(F W1^T + b1) for the r feature rows of a tile.
@@ -154,22 +154,326 @@ void hidden_layer(const float* features, int64_t r, int64_t f, const float* w1, 
   }
 }
 
-template <typename S>
-torch::Tensor forward(const torch::Tensor& state, const torch::Tensor& mask, const torch::Tensor& w1,
-                      const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2,
+// The MLP of the dense path, per tile: delta = W2 relu(W1 f + b1) (b2 is added by the caller).
+// Gradients per work item: w1 (planar), b1, w2.
+class DenseMlp {
+ public:
+  DenseMlp(const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2, int64_t channels, int64_t k)
+      : b1_(b1.contiguous()), w2_(w2.contiguous()), channels_(channels), k_(k), hidden_(w1.size(0)) {
+    thread_local std::vector<float> buffer;
+    w1_ = planar_w1(w1, channels, k, buffer);
+  }
+  int64_t gradient_size() const { return hidden_ * features() + hidden_ + channels_ * hidden_; }
+
+  // ws.features (r, F) -> ws.hidden (r, hidden), ws.delta (r, C).
+  void forward(Workspace& ws, int64_t r) const {
+    const int64_t f = features();
+    hidden_layer(ws.features.data(), r, f, w1_, b1_.data_ptr<float>(), hidden_, grown(ws.hidden, r * hidden_));
+    MatrixMap(grown(ws.delta, r * channels_), r, channels_).noalias() =
+        ConstMatrixMap(ws.hidden.data(), r, hidden_) * w2().transpose();
+  }
+
+  // ws.delta holds d loss / d delta (r, C): adds the weight gradients to `grad` and writes
+  // d loss / d features to ws.grad_features (r, F); the hidden layer is recomputed.
+  void backward(Workspace& ws, int64_t r, float* grad) const {
+    const int64_t f = features();
+    float* gw1 = grad;
+    float* gb1 = gw1 + hidden_ * f;
+    float* gw2 = gb1 + hidden_;
+    hidden_layer(ws.features.data(), r, f, w1_, b1_.data_ptr<float>(), hidden_, grown(ws.hidden, r * hidden_));
+    const ConstMatrixMap GD(ws.delta.data(), r, channels_), Hm(ws.hidden.data(), r, hidden_),
+        Fm(ws.features.data(), r, f);
+    MatrixMap(gw2, channels_, hidden_).noalias() += GD.transpose() * Hm;
+    MatrixMap GH(grown(ws.grad_hidden, r * hidden_), r, hidden_);
+    GH.noalias() = GD * w2();
+    relu_backward(ws.hidden.data(), ws.grad_hidden.data(), r, hidden_, gb1);
+    MatrixMap(gw1, hidden_, f).noalias() += GH.transpose() * Fm;
+    MatrixMap(grown(ws.grad_features, r * f), r, f).noalias() = GH * ConstMatrixMap(w1_, hidden_, f);
+  }
+
+  // Summed item gradients -> w1 (public layout), b1, w2.
+  std::vector<torch::Tensor> gradients(const float* grad, const torch::TensorOptions& opts) const {
+    const int64_t f = features();
+    torch::Tensor gw1 = torch::empty({hidden_, f}, opts);
+    float* out = gw1.data_ptr<float>();
+    for (int64_t h = 0; h < hidden_; ++h)
+      for (int64_t p = 0; p < f; ++p) out[h * f + public_column(p, channels_, k_)] = grad[h * f + p];
+    const float* rest = grad + hidden_ * f;
+    return {gw1, copy(rest, {hidden_}, opts), copy(rest + hidden_, {channels_, hidden_}, opts)};
+  }
+
+  // gh = [h > 0] * gh (relu'(z) = [z > 0], as torch's), accumulated into gb1.
+  static void relu_backward(const float* h, float* gh, int64_t r, int64_t width, float* gb1) {
+    for (int64_t i = 0; i < r; ++i) {
+      const float* hi = h + i * width;
+      float* gi = gh + i * width;
+      for (int64_t j = 0; j < width; ++j) {
+        gi[j] = hi[j] > 0.f ? gi[j] : 0.f;
+        gb1[j] += gi[j];
+      }
+    }
+  }
+  static torch::Tensor copy(const float* p, std::vector<int64_t> shape, const torch::TensorOptions& opts) {
+    return torch::from_blob(const_cast<float*>(p), shape, opts).clone();
+  }
+
+ private:
+  int64_t features() const { return k_ * channels_; }
+  ConstMatrixMap w2() const { return ConstMatrixMap(w2_.data_ptr<float>(), channels_, hidden_); }
+  torch::Tensor b1_, w2_;
+  const float* w1_ = nullptr;
+  int64_t channels_, k_, hidden_;
+};
+
+// A block-sparse layer (kernels/spectral_mlp.h) on tile rows: the blocks packed once per call.
+class BlockLayer {
+ public:
+  // w (rows, public columns); `channels`, `k`: the public -> planar column map (k = 1: none).
+  BlockLayer(const BlockLayout& layout, const torch::Tensor& w, int64_t channels, int64_t k, std::vector<float>& buffer)
+      : runs_(runs_of(layout)), layout_(layout), channels_(channels), k_(k) {
+    int64_t covered = 0;
+    for (const LinearBlock& b : layout.blocks) covered += b.rows();
+    covers_all_rows_ = covered == layout.rows;
+    const torch::Tensor wc = w.contiguous();
+    const float* src = wc.data_ptr<float>();
+    const int64_t cols = wc.size(1);
+    packed_ = grown(buffer, layout.packed_size);
+    for (const LinearBlock& b : layout.blocks)
+      for (int64_t a = 0; a < b.rows(); ++a)
+        for (int64_t c = 0; c < b.width(); ++c)
+          packed_[b.offset + a * b.width() + c] =
+              src[(b.row_begin + a) * cols + public_column(b.cols[size_t(c)], channels, k)];
+  }
+  int64_t packed_size() const { return layout_.packed_size; }
+
+  // y (r, rows; stride ys) = x (r, cols; stride xs) W^T.
+  void forward(const float* x, int64_t xs, int64_t r, float* y, int64_t ys, std::vector<float>& gather) const {
+    if (!covers_all_rows_)
+      for (int64_t i = 0; i < r; ++i) std::fill(y + i * ys, y + i * ys + layout_.rows, 0.f);
+    for (const LinearBlock& b : layout_.blocks)
+      StridedMap(y + b.row_begin, r, b.rows(), Eigen::OuterStride<>(ys)).noalias() =
+          columns(b, x, xs, r, gather) * weights(b).transpose();
+  }
+
+  // From gy (r, rows; stride gys): adds W's gradient to `grad` (packed) and writes gx (r, cols;
+  // stride gxs) = gy W.
+  void backward(const float* x, int64_t xs, const float* gy, int64_t gys, int64_t r, float* grad, float* gx,
+                int64_t gxs, std::vector<float>& gather) const {
+    for (int64_t i = 0; i < r; ++i) std::fill(gx + i * gxs, gx + i * gxs + layout_.cols, 0.f);
+    for (const LinearBlock& b : layout_.blocks) {
+      const ConstStridedMap GY(gy + b.row_begin, r, b.rows(), Eigen::OuterStride<>(gys));
+      MatrixMap(grad + b.offset, b.rows(), b.width()).noalias() += GY.transpose() * columns(b, x, xs, r, gather);
+      if (b.col_begin >= 0) {
+        StridedMap(gx + b.col_begin, r, b.width(), Eigen::OuterStride<>(gxs)).noalias() += GY * weights(b);
+      } else {
+        MatrixMap G(grown(gather, r * b.width()), r, b.width());
+        G.noalias() = GY * weights(b);
+        for (int64_t i = 0; i < r; ++i)
+          for (int64_t c = 0; c < b.width(); ++c) gx[i * gxs + b.cols[size_t(c)]] += G(i, c);
+      }
+    }
+  }
+
+  // Packed gradient -> (rows, public columns), zero outside the blocks.
+  torch::Tensor dense_gradient(const float* grad, const torch::TensorOptions& opts) const {
+    torch::Tensor out = torch::zeros({layout_.rows, layout_.cols}, opts);
+    float* o = out.data_ptr<float>();
+    for (const LinearBlock& b : layout_.blocks)
+      for (int64_t a = 0; a < b.rows(); ++a)
+        for (int64_t c = 0; c < b.width(); ++c)
+          o[(b.row_begin + a) * layout_.cols + public_column(b.cols[size_t(c)], channels_, k_)] =
+              grad[b.offset + a * b.width() + c];
+    return out;
+  }
+
+ private:
+  ConstMatrixMap weights(const LinearBlock& b) const { return ConstMatrixMap(packed_ + b.offset, b.rows(), b.width()); }
+  // The block's columns of x: a view when contiguous, else gathered run by run.
+  ConstStridedMap columns(const LinearBlock& b, const float* x, int64_t xs, int64_t r,
+                          std::vector<float>& gather) const {
+    if (b.col_begin >= 0) return ConstStridedMap(x + b.col_begin, r, b.width(), Eigen::OuterStride<>(xs));
+    float* g = grown(gather, r * b.width());
+    const std::vector<Run>& runs = runs_[size_t(&b - layout_.blocks.data())];
+    for (int64_t i = 0; i < r; ++i) {
+      const float* xi = x + i * xs;
+      float* gi = g + i * b.width();
+      for (const Run& run : runs) std::memcpy(gi + run.to, xi + run.from, sizeof(float) * size_t(run.length));
+    }
+    return ConstStridedMap(g, r, b.width(), Eigen::OuterStride<>(b.width()));
+  }
+  // Maximal runs of consecutive columns of each block: what a gather copies at once.
+  struct Run {
+    int64_t from, to, length;
+  };
+  static std::vector<std::vector<Run>> runs_of(const BlockLayout& layout) {
+    std::vector<std::vector<Run>> out;
+    for (const LinearBlock& b : layout.blocks) {
+      std::vector<Run> runs;
+      for (int64_t c = 0; c < b.width(); ++c) {
+        const int64_t col = b.cols[size_t(c)];
+        if (!runs.empty() && runs.back().from + runs.back().length == col)
+          ++runs.back().length;
+        else
+          runs.push_back({col, c, 1});
+      }
+      out.push_back(std::move(runs));
+    }
+    return out;
+  }
+  std::vector<std::vector<Run>> runs_;
+  const BlockLayout& layout_;
+  int64_t channels_, k_;
+  bool covers_all_rows_ = false;
+  float* packed_ = nullptr;
+};
+
+// The MLP of the spectral path (kernels/spectral_mlp.h), per tile: coefficients c = W1 f, per
+// hidden field h = relu(Q^T c + b1), delta = W2 (Q h). Gradients per item: the packed blocks of
+// w1, b1, the packed blocks of w2.
+class SpectralMlpTile {
+ public:
+  SpectralMlpTile(const SpectralMlp& plan, const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
+                  int64_t channels, int64_t k)
+      : layer1_(plan.layer1, w1, channels, k, buffer1()),
+        layer2_(plan.layer2, w2, plan.layer2.cols, 1, buffer2()),
+        b1_(b1.contiguous()),
+        channels_(channels),
+        k_(k),
+        hidden_(w1.size(0)),
+        g_(plan.hidden_basis.size(0)),
+        fields_(plan.hidden_fields),
+        q_(float_copy(plan.hidden_basis)),
+        qt_(float_copy(plan.hidden_basis.t())) {}
+  int64_t gradient_size() const { return layer1_.packed_size() + hidden_ + layer2_.packed_size(); }
+
+  void forward(Workspace& ws, int64_t r) const {
+    hidden(ws, r);
+    layer2_.forward(ws.coefficients2.data(), hidden_, r, grown(ws.delta, r * channels_), channels_, ws.gathered);
+  }
+
+  void backward(Workspace& ws, int64_t r, float* grad) const {
+    const int64_t f = k_ * channels_;
+    float* g1 = grad;
+    float* gb1 = g1 + layer1_.packed_size();
+    float* g2 = gb1 + hidden_;
+    hidden(ws, r);
+    // Through layer 2 into d loss / d (Q h), then Q^T, the ReLU, Q: d loss / d coefficients.
+    float* gq = ws.coefficients2.data();  // Q h is no longer needed once layer 2's gradient is taken
+    layer2_.backward(ws.coefficients2.data(), hidden_, ws.delta.data(), channels_, r, g2,
+                     grown(ws.grad_hidden, r * hidden_), hidden_, ws.gathered);
+    per_field(ws.grad_hidden.data(), r, /*transposed=*/true, gq);
+    DenseMlp::relu_backward(ws.hidden.data(), gq, r, hidden_, gb1);
+    per_field(gq, r, /*transposed=*/false, ws.coefficients.data());
+    layer1_.backward(ws.features.data(), f, ws.coefficients.data(), hidden_, r, g1, grown(ws.grad_features, r * f), f,
+                     ws.gathered);
+  }
+
+  std::vector<torch::Tensor> gradients(const float* grad, const torch::TensorOptions& opts) const {
+    const float* gb1 = grad + layer1_.packed_size();
+    return {layer1_.dense_gradient(grad, opts), DenseMlp::copy(gb1, {hidden_}, opts),
+            layer2_.dense_gradient(gb1 + hidden_, opts)};
+  }
+
+ private:
+  static std::vector<float>& buffer1() {
+    thread_local std::vector<float> b;
+    return b;
+  }
+  static std::vector<float>& buffer2() {
+    thread_local std::vector<float> b;
+    return b;
+  }
+  // ws.features -> ws.coefficients (W1 f), ws.hidden (relu(Q^T c + b1)), ws.coefficients2 (Q h).
+  void hidden(Workspace& ws, int64_t r) const {
+    const int64_t f = k_ * channels_;
+    float* c = grown(ws.coefficients, r * hidden_);
+    layer1_.forward(ws.features.data(), f, r, c, hidden_, ws.gathered);
+    float* h = grown(ws.hidden, r * hidden_);
+    per_field(c, r, /*transposed=*/true, h);
+    const float* b1 = b1_.data_ptr<float>();
+    for (int64_t i = 0; i < r * hidden_; i += hidden_)
+      for (int64_t j = 0; j < hidden_; ++j) h[i + j] = std::max(h[i + j] + b1[j], 0.f);
+    per_field(h, r, /*transposed=*/false, grown(ws.coefficients2, r * hidden_));
+  }
+  // out[i, o*F + j] = sum_g Q[o][g] in[i, g*F + j] per hidden field j (transposed: Q^T), over
+  // the tile's r rows. For the usual |G| the loops are unrolled at compile time, eight fields at
+  // a time, all |G| outputs summed in registers at once (independent FMA chains; a
+  // read-modify-write per term would be store-bound).
+  void per_field(const float* in, int64_t r, bool transposed, float* out) const {
+    const float* m = transposed ? qt_.data() : q_.data();
+    switch (g_) {
+      case 4:
+        return per_field_fixed<4>(m, in, r, out);
+      case 8:
+        return per_field_fixed<8>(m, in, r, out);
+      case 16:
+        return per_field_fixed<16>(m, in, r, out);
+      default:
+        break;
+    }
+    for (int64_t i = 0; i < r; ++i) {
+      const float* x = in + i * hidden_;
+      float* y = out + i * hidden_;
+      for (int64_t o = 0; o < g_; ++o) {
+        float* __restrict yo = y + o * fields_;
+        std::fill(yo, yo + fields_, 0.f);
+        for (int64_t g = 0; g < g_; ++g) {
+          const float* __restrict xg = x + g * fields_;
+          for (int64_t j = 0; j < fields_; ++j) yo[j] += m[o * g_ + g] * xg[j];
+        }
+      }
+    }
+  }
+  typedef float Lanes __attribute__((vector_size(32)));  // eight floats (GCC/Clang vectors)
+  template <int G>
+  void per_field_fixed(const float* __restrict m, const float* in, int64_t r, float* __restrict out) const {
+    constexpr int64_t kLanes = 8;
+    const int64_t f = fields_, full = f - f % kLanes;
+    for (int64_t i = 0; i < r; ++i) {
+      const float* __restrict x = in + i * hidden_;
+      float* __restrict y = out + i * hidden_;
+      for (int64_t j0 = 0; j0 < full; j0 += kLanes) {
+        // All G outputs at once in vector registers: G independent FMA chains.
+        Lanes acc[G];
+        for (int o = 0; o < G; ++o) acc[o] = Lanes{};
+        for (int g = 0; g < G; ++g) {
+          Lanes xv;
+          std::memcpy(&xv, x + g * f + j0, sizeof(xv));
+          for (int o = 0; o < G; ++o) acc[o] += m[o * G + g] * xv;
+        }
+        for (int o = 0; o < G; ++o) std::memcpy(y + o * f + j0, &acc[o], sizeof(Lanes));
+      }
+      for (int64_t j = full; j < f; ++j)
+        for (int o = 0; o < G; ++o) {
+          float acc = 0.f;
+          for (int g = 0; g < G; ++g) acc += m[o * G + g] * x[g * f + j];
+          y[o * f + j] = acc;
+        }
+    }
+  }
+  BlockLayer layer1_, layer2_;
+  torch::Tensor b1_;
+  int64_t channels_, k_, hidden_, g_, fields_;
+  static std::vector<float> float_copy(const torch::Tensor& m) {
+    const torch::Tensor f = m.to(torch::kFloat).contiguous();
+    return std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+  }
+  std::vector<float> q_, qt_;  // Q and Q^T, row-major
+};
+
+template <typename S, typename Mlp>
+torch::Tensor forward(const torch::Tensor& state, const torch::Tensor& mask, const Mlp& mlp, const torch::Tensor& b2,
                       layers::Padding padding, bool skip_idle, torch::Tensor* alive_out) {
   const Grid g = grid_of(state, padding);
-  const int64_t n = g.cells(), C = g.channels, F = S::K * C, hidden_width = w1.size(0), items = g.items();
+  const int64_t n = g.cells(), C = g.channels, F = S::K * C, items = g.items();
   const float* x = state.data_ptr<float>();
   const float* m = mask.data_ptr<float>();
-  const torch::Tensor b1c = b1.contiguous(), w2c = w2.contiguous(), b2c = b2.contiguous();
-  const float* bias1 = b1c.data_ptr<float>();
+  const torch::Tensor b2c = b2.contiguous();
   const float* bias2 = b2c.data_ptr<float>();
 
   // Scratch of the calling thread, reused across steps.
-  thread_local std::vector<float> w1_buffer, alpha_buffer;
+  thread_local std::vector<float> alpha_buffer;
   thread_local std::vector<uint8_t> pre_buffer, alive_buffer;
-  const float* weight1 = planar_w1(w1, C, S::K, w1_buffer);
   uint8_t* pre = grown(pre_buffer, n);
   float* alpha = grown(alpha_buffer, n);
   uint8_t* alive = grown(alive_buffer, n);
@@ -185,9 +489,9 @@ torch::Tensor forward(const torch::Tensor& state, const torch::Tensor& mask, con
   // before (some alpha of its 5x5 window > threshold); elsewhere the update is discarded or
   // leaves the cell's alpha, hence every alive mask, alone, and the cell keeps its state.
   // One parallel pass: on a shared machine every pass waits for the slowest thread.
-  const ConstMatrixMap W2(w2c.data_ptr<float>(), C, hidden_width);
   for_each_work_item(items, [&](int64_t k) {
-    Workspace& ws = workspace(F, C, hidden_width);
+    Workspace& ws = workspace(C);
+    float* features = grown(ws.features, kTileCells * F);
     int64_t nb[9], window[25];
     const int64_t item_end = std::min(n, (k + 1) * kItemCells);
     for (int64_t t0 = k * kItemCells; t0 < item_end; t0 += kTileCells) {
@@ -205,16 +509,14 @@ torch::Tensor forward(const torch::Tensor& state, const torch::Tensor& mask, con
           }
         }
         if (run) {
-          perceive<S>(x, C, nb, ws.zeros.data(), ws.features.data() + r * F);
+          perceive<S>(x, C, nb, ws.zeros.data(), features + r * F);
           ws.cells[size_t(r++)] = cell;
         } else {
           std::memcpy(u + cell * C, x + cell * C, sizeof(float) * size_t(C));
         }
       }
       if (r > 0) {
-        hidden_layer(ws.features.data(), r, F, weight1, bias1, hidden_width, ws.hidden.data());
-        MatrixMap D(ws.delta.data(), r, C);
-        D.noalias() = ConstMatrixMap(ws.hidden.data(), r, hidden_width) * W2.transpose();
+        mlp.forward(ws, r);
         for (int64_t i = 0; i < r; ++i) {
           const int64_t cell = ws.cells[size_t(i)];
           const float fire = m[cell];
@@ -241,24 +543,21 @@ torch::Tensor forward(const torch::Tensor& state, const torch::Tensor& mask, con
   return out;
 }
 
-template <typename S>
+template <typename S, typename Mlp>
 SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& state, const torch::Tensor& mask,
-                           const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
-                           const torch::Tensor& alive_mask, layers::Padding padding, bool skip_idle) {
+                           const Mlp& mlp, const torch::Tensor& alive_mask, layers::Padding padding, bool skip_idle) {
   const Grid g = grid_of(state, padding);
-  const int64_t n = g.cells(), C = g.channels, F = S::K * C, hidden_width = w1.size(0), items = g.items();
-  const torch::Tensor gy_t = grad_out.contiguous(), b1c = b1.contiguous(), w2c = w2.contiguous();
+  const int64_t n = g.cells(), C = g.channels, F = S::K * C, items = g.items();
+  const torch::Tensor gy_t = grad_out.contiguous();
   const float* gy = gy_t.data_ptr<float>();
   const float* x = state.data_ptr<float>();
   const float* m = mask.data_ptr<float>();
-  const float* bias1 = b1c.data_ptr<float>();
   const uint8_t* alive = alive_mask.data_ptr<uint8_t>();
 
-  // Weight gradients per work item (w1 planar, b1, w2, b2), summed in item order at the end.
-  const int64_t per_item = hidden_width * F + hidden_width + C * hidden_width + C;
-  thread_local std::vector<float> w1_buffer, gf_buffer, partial_buffer;
+  // Weight gradients per work item (the MLP's, then b2), summed in item order at the end.
+  const int64_t mlp_size = mlp.gradient_size(), per_item = mlp_size + C;
+  thread_local std::vector<float> gf_buffer, partial_buffer;
   thread_local std::vector<uint8_t> has_gf_buffer;
-  const float* weight1 = planar_w1(w1, C, S::K, w1_buffer);
   float* gf = grown(gf_buffer, n * F);  // d loss / d features (planar) where has_gf
   uint8_t* has_gf = grown(has_gf_buffer, n);
   float* partial = grown(partial_buffer, items * per_item);
@@ -270,13 +569,12 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
   // 1. Through the alive mask and the residual; the MLP backward per tile, its hidden layer
   // recomputed from the state (cheaper here than storing 4 * hidden bytes per cell and step).
   // Only cells with a non-zero upstream gradient (alive and fired) run it, unless !skip_idle.
-  const ConstMatrixMap W1(weight1, hidden_width, F), W2(w2c.data_ptr<float>(), C, hidden_width);
   for_each_work_item(items, [&](int64_t k) {
-    Workspace& ws = workspace(F, C, hidden_width);
-    float* gw1 = partial + k * per_item;
-    float* gb1 = gw1 + hidden_width * F;
-    float* gw2 = gb1 + hidden_width;
-    float* gb2 = gw2 + C * hidden_width;
+    Workspace& ws = workspace(C);
+    float* features = grown(ws.features, kTileCells * F);
+    float* delta = grown(ws.delta, kTileCells * C);
+    float* gmlp = partial + k * per_item;
+    float* gb2 = gmlp + mlp_size;
     int64_t nb[9];
     const int64_t item_end = std::min(n, (k + 1) * kItemCells);
     for (int64_t t0 = k * kItemCells; t0 < item_end; t0 += kTileCells) {
@@ -294,32 +592,17 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
         has_gf[cell] = active;
         if (!active) continue;
         const float fire = a ? m[cell] : 0.f;
-        float* gd = ws.delta.data() + r * C;
-        for (int64_t c = 0; c < C; ++c) gd[c] = gyc[c] * fire;
+        float* gd = delta + r * C;
+        for (int64_t c = 0; c < C; ++c) {
+          gd[c] = gyc[c] * fire;
+          gb2[c] += gd[c];
+        }
         g.neighbourhood(cell, nb);
-        perceive<S>(x, C, nb, ws.zeros.data(), ws.features.data() + r * F);
+        perceive<S>(x, C, nb, ws.zeros.data(), features + r * F);
         ws.cells[size_t(r++)] = cell;
       }
       if (r == 0) continue;
-      hidden_layer(ws.features.data(), r, F, weight1, bias1, hidden_width, ws.hidden.data());
-      const ConstMatrixMap GD(ws.delta.data(), r, C), Hm(ws.hidden.data(), r, hidden_width),
-          Fm(ws.features.data(), r, F);
-      MatrixMap(gw2, C, hidden_width).noalias() += GD.transpose() * Hm;
-      MatrixMap GH(ws.grad_hidden.data(), r, hidden_width);
-      GH.noalias() = GD * W2;
-      for (int64_t i = 0; i < r; ++i) {
-        const float* gd = ws.delta.data() + i * C;
-        for (int64_t c = 0; c < C; ++c) gb2[c] += gd[c];
-        const float* h = ws.hidden.data() + i * hidden_width;
-        float* gh = ws.grad_hidden.data() + i * hidden_width;
-        for (int64_t j = 0; j < hidden_width; ++j) {
-          gh[j] = h[j] > 0.f ? gh[j] : 0.f;  // relu'(z) = [z > 0], as torch's
-          gb1[j] += gh[j];
-        }
-      }
-      MatrixMap(gw1, hidden_width, F).noalias() += GH.transpose() * Fm;
-      MatrixMap GF(ws.grad_features.data(), r, F);
-      GF.noalias() = GH * W1;
+      mlp.backward(ws, r, gmlp);
       for (int64_t i = 0; i < r; ++i)
         std::memcpy(gf + ws.cells[size_t(i)] * F, ws.grad_features.data() + i * F, sizeof(float) * size_t(F));
     }
@@ -350,42 +633,56 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
     }
   });
 
-  // 3. Weight gradients: items summed in order; w1 back to the public layout.
+  // 3. Weight gradients: items summed in order.
   for (int64_t k = 1; k < items; ++k) {
     const float* p = partial + k * per_item;
     for (int64_t i = 0; i < per_item; ++i) partial[i] += p[i];
   }
   const auto opts = state.options();
-  torch::Tensor gw1 = torch::empty({hidden_width, F}, opts);
-  float* gw1p = gw1.data_ptr<float>();
-  for (int64_t h = 0; h < hidden_width; ++h)
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t kk = 0; kk < S::K; ++kk) gw1p[h * F + c * S::K + kk] = partial[h * F + kk * C + c];
-  const float* rest = partial + hidden_width * F;
-  auto copy = [&](const float* p, std::vector<int64_t> shape) {
-    return torch::from_blob(const_cast<float*>(p), shape, opts).clone();
-  };
-  return {grad_state, gw1, copy(rest, {hidden_width}), copy(rest + hidden_width, {C, hidden_width}),
-          copy(rest + hidden_width + C * hidden_width, {C})};
+  std::vector<torch::Tensor> w = mlp.gradients(partial, opts);
+  return {grad_state, w[0], w[1], w[2], DenseMlp::copy(partial + mlp_size, {C}, opts)};
+}
+
+template <typename S>
+torch::Tensor forward_with(const torch::Tensor& state, const torch::Tensor& mask, const torch::Tensor& w1,
+                           const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2,
+                           const SpectralMlp* spectral, layers::Padding padding, bool skip_idle, torch::Tensor* alive) {
+  const int64_t C = state.size(3);
+  if (spectral)
+    return forward<S>(state, mask, SpectralMlpTile(*spectral, w1, b1, w2, C, S::K), b2, padding, skip_idle, alive);
+  return forward<S>(state, mask, DenseMlp(w1, b1, w2, C, S::K), b2, padding, skip_idle, alive);
+}
+
+template <typename S>
+SobelMlpGradients backward_with(const torch::Tensor& grad_out, const torch::Tensor& state, const torch::Tensor& mask,
+                                const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
+                                const torch::Tensor& alive, const SpectralMlp* spectral, layers::Padding padding,
+                                bool skip_idle) {
+  const int64_t C = state.size(3);
+  if (spectral)
+    return backward<S>(grad_out, state, mask, SpectralMlpTile(*spectral, w1, b1, w2, C, S::K), alive, padding,
+                       skip_idle);
+  return backward<S>(grad_out, state, mask, DenseMlp(w1, b1, w2, C, S::K), alive, padding, skip_idle);
 }
 
 }  // namespace
 
 torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Tensor& mask, const torch::Tensor& w1,
                                     const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2,
-                                    Stencils stencils, layers::Padding padding, bool skip_idle, torch::Tensor* alive) {
+                                    Stencils stencils, const SpectralMlp* spectral, layers::Padding padding,
+                                    bool skip_idle, torch::Tensor* alive) {
   if (stencils == Stencils::Laplacian)
-    return forward<LaplacianStencils>(state, mask, w1, b1, w2, b2, padding, skip_idle, alive);
-  return forward<SobelStencils>(state, mask, w1, b1, w2, b2, padding, skip_idle, alive);
+    return forward_with<LaplacianStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
+  return forward_with<SobelStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
 }
 
 SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const torch::Tensor& state,
                                          const torch::Tensor& mask, const torch::Tensor& w1, const torch::Tensor& b1,
                                          const torch::Tensor& w2, const torch::Tensor& alive, Stencils stencils,
-                                         layers::Padding padding, bool skip_idle) {
+                                         const SpectralMlp* spectral, layers::Padding padding, bool skip_idle) {
   if (stencils == Stencils::Laplacian)
-    return backward<LaplacianStencils>(grad_out, state, mask, w1, b1, w2, alive, padding, skip_idle);
-  return backward<SobelStencils>(grad_out, state, mask, w1, b1, w2, alive, padding, skip_idle);
+    return backward_with<LaplacianStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
+  return backward_with<SobelStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
 }
 
 }  // namespace eqnca::kernels::detail

@@ -10,6 +10,7 @@
 
 #include "groups/check.h"
 #include "kernels/sobel_mlp_cpu.h"
+#include "kernels/spectral_mlp.h"
 #include "layers/nca_mechanics.h"
 #include "layers/perception.h"
 
@@ -19,17 +20,25 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// The spectral plan, kept alive in the autograd context until backward.
+struct PlanCapsule : torch::CustomClassHolder {
+  explicit PlanCapsule(std::shared_ptr<const SpectralMlp> p) : plan(std::move(p)) {}
+  std::shared_ptr<const SpectralMlp> plan;
+};
+
 // CPU float32 with a hand-written backward. Saved: the inputs (state, mask, weights: no copies)
 // and the alive mask; backward recomputes the features and the hidden layer from the state.
 class SobelMlpFunction : public torch::autograd::Function<SobelMlpFunction> {
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& state, const torch::Tensor& mask,
                                const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
-                               const torch::Tensor& b2, int64_t stencils, int64_t padding, bool skip_idle) {
+                               const torch::Tensor& b2, int64_t stencils, int64_t padding, bool skip_idle,
+                               std::shared_ptr<const SpectralMlp> spectral) {
     torch::Tensor alive;
-    torch::Tensor out = detail::sobel_mlp_forward_cpu(state, mask, w1, b1, w2, b2, Stencils(stencils),
+    torch::Tensor out = detail::sobel_mlp_forward_cpu(state, mask, w1, b1, w2, b2, Stencils(stencils), spectral.get(),
                                                       layers::Padding(padding), skip_idle, &alive);
     ctx->save_for_backward({state, mask, w1, b1, w2});
+    ctx->saved_data["plan"] = c10::IValue::make_capsule(c10::make_intrusive<PlanCapsule>(std::move(spectral)));
     ctx->saved_data["alive"] = alive;
     ctx->saved_data["stencils"] = stencils;
     ctx->saved_data["padding"] = padding;
@@ -39,11 +48,13 @@ class SobelMlpFunction : public torch::autograd::Function<SobelMlpFunction> {
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_out) {
     const variable_list v = ctx->get_saved_variables();
+    const auto plan = c10::static_intrusive_pointer_cast<PlanCapsule>(ctx->saved_data["plan"].toCapsule());
     const detail::SobelMlpGradients g = detail::sobel_mlp_backward_cpu(
         grad_out[0], v[0], v[1], v[2], v[3], v[4], ctx->saved_data["alive"].toTensor(),
-        Stencils(ctx->saved_data["stencils"].toInt()), layers::Padding(ctx->saved_data["padding"].toInt()),
-        ctx->saved_data["skip_idle"].toBool());
-    return {g.state, torch::Tensor(), g.w1, g.b1, g.w2, g.b2, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        Stencils(ctx->saved_data["stencils"].toInt()), plan->plan.get(),
+        layers::Padding(ctx->saved_data["padding"].toInt()), ctx->saved_data["skip_idle"].toBool());
+    return {g.state,         torch::Tensor(), g.w1,           g.b1, g.w2, g.b2, torch::Tensor(),
+            torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -66,6 +77,12 @@ void check_shapes(const torch::Tensor& state, const torch::Tensor& mask, const S
               "sobel_mlp_step: expected w2 ({}, {}), got {}", c, hidden, shape(w.w2));
   EQNCA_CHECK(w.b2.dim() == 1 && w.b2.size(0) == c, "sobel_mlp_step: expected b2 ({}), got {}", c, shape(w.b2));
   EQNCA_CHECK(c > 3, "sobel_mlp_step: the state needs an alpha channel (3), got {} channels", c);
+  if (const SpectralMlp* p = w.spectral.get()) {
+    EQNCA_CHECK(p->layer1.rows == hidden && p->layer1.cols == f && p->layer2.rows == c && p->layer2.cols == hidden &&
+                    p->hidden_basis.size(0) * p->hidden_fields == hidden && p->state_basis.size(0) == c,
+                "sobel_mlp_step: the spectral plan is for another shape (hidden {}, {} features, {} channels)",
+                p->layer1.rows, p->layer1.cols, p->layer2.rows);
+  }
 }
 
 bool fast_path(const torch::Tensor& state, const SobelMlpWeights& w) {
@@ -90,9 +107,9 @@ torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& ma
       needs_grad = needs_grad || t->requires_grad();
   if (!needs_grad)
     return detail::sobel_mlp_forward_cpu(x, m, weights.w1, weights.b1, weights.w2, weights.b2, weights.stencils,
-                                         padding, skip_idle, nullptr);
+                                         weights.spectral.get(), padding, skip_idle, nullptr);
   return SobelMlpFunction::apply(x, m, weights.w1, weights.b1, weights.w2, weights.b2, int64_t(weights.stencils),
-                                 int64_t(padding), skip_idle);
+                                 int64_t(padding), skip_idle, weights.spectral);
 }
 
 torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::Tensor& mask,
@@ -116,7 +133,9 @@ torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::
            ? torch::conv2d(layers::pad_field(x, 1, padding), kernel, torch::Tensor(), one, zero, one, c)
            : torch::conv2d(x, kernel, torch::Tensor(), one, one, one, c))
           .permute({0, 2, 3, 1});
-  const torch::Tensor h = torch::relu(torch::matmul(f, weights.w1.t()) + weights.b1);
+  const torch::Tensor pre = torch::matmul(f, weights.w1.t());
+  const torch::Tensor h =
+      weights.spectral ? spectral_hidden(pre, weights.b1, *weights.spectral) : torch::relu(pre + weights.b1);
   const torch::Tensor d = torch::matmul(h, weights.w2.t()) + weights.b2;
   const torch::Tensor u = state + d * mask.reshape({state.size(0), state.size(1), state.size(2), 1}).to(state.dtype());
   const torch::Tensor alive =

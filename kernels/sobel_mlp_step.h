@@ -11,6 +11,8 @@
 // with its own backward; elsewhere (CUDA, float64) it is the same maths in torch ops.
 #pragma once
 
+#include <memory>
+
 #include <torch/types.h>
 
 #include "layers/padding.h"
@@ -21,11 +23,17 @@ namespace eqnca::kernels {
 // (K = 2).
 enum class Stencils { Sobel, Laplacian };
 
+struct SpectralMlp;  // kernels/spectral_mlp.h
+
 // w1 (hidden, K*C), b1 (hidden), w2 (C, hidden), b2 (C): float32, on the state's device. May
 // carry autograd history (e.g. expanded from equivariant coefficients); gradients flow to it.
+// With `spectral` set, the state and the weights are in the group model's isotypic bases and the
+// hidden layer is relu(Q^T h~ + b1) per hidden field (kernels/spectral_mlp.h): only the blocks
+// the plan lists are multiplied, and gradients outside them are zero.
 struct SobelMlpWeights {
   torch::Tensor w1, b1, w2, b2;
   Stencils stencils = Stencils::Sobel;
+  std::shared_ptr<const SpectralMlp> spectral;
 };
 
 // K: the features per channel, identity included.

@@ -2,6 +2,7 @@
 #include "models/finite_group_nca.h"
 
 #include "groups/check.h"
+#include "groups/isotypic_basis.h"
 
 namespace eqnca::models {
 namespace {
@@ -22,6 +23,7 @@ FiniteGroupNcaImpl::FiniteGroupNcaImpl(FiniteGroupNcaOptions options)
   relu = register_module("relu", layers::PointwiseRelu(hidden_type));
   output = register_module(
       "output", layers::EquivariantConv(layers::EquivariantConvOptions(hidden_type, state_.type(), 1).zero_init(true)));
+  if (options_.spectral_step()) spectral_ = make_spectral_plan();
 }
 
 torch::Tensor FiniteGroupNcaImpl::step(const torch::Tensor& state, const torch::Tensor& update_mask) {
@@ -38,14 +40,57 @@ void FiniteGroupNcaImpl::end_rollout() {
   output->end_rollout();
 }
 
-std::optional<kernels::SobelMlpWeights> FiniteGroupNcaImpl::sobel_mlp_weights() const {
+kernels::SobelMlpWeights FiniteGroupNcaImpl::dense_weights(const layers::EquivariantConv& first,
+                                                           const layers::EquivariantConv& second) const {
   auto bias_or_zeros = [](const torch::Tensor& b, int64_t n, const torch::Tensor& like) {
     return b.defined() ? b : torch::zeros({n}, like.options());
   };
-  const torch::Tensor w1 = hidden->expand_filter().flatten(1).mm(lift->feature_map());
-  const torch::Tensor w2 = output->expand_filter().flatten(1);
-  return kernels::SobelMlpWeights{w1, bias_or_zeros(hidden->expand_bias(), w1.size(0), w1), w2,
-                                  bias_or_zeros(output->expand_bias(), w2.size(0), w2)};
+  const torch::Tensor w1 = first->expand_filter().flatten(1).mm(lift->feature_map());
+  const torch::Tensor w2 = second->expand_filter().flatten(1);
+  return kernels::SobelMlpWeights{w1,
+                                  bias_or_zeros(first->expand_bias(), w1.size(0), w1),
+                                  w2,
+                                  bias_or_zeros(second->expand_bias(), w2.size(0), w2),
+                                  kernels::Stencils::Sobel,
+                                  nullptr};
+}
+
+// The plan's block positions come from two copies of the layers with fixed, generic weights
+// (no random draws: building a model must not move the global generator).
+std::shared_ptr<const kernels::SpectralMlp> FiniteGroupNcaImpl::make_spectral_plan() const {
+  std::vector<kernels::SobelMlpWeights> representatives;
+  for (double frequency : {0.7371, 1.3117}) {
+    layers::EquivariantConvOptions first_options = hidden->options(), second_options = output->options();
+    layers::EquivariantConv first(first_options.zero_init(true)), second(second_options.zero_init(true));
+    torch::NoGradGuard no_grad;
+    for (layers::EquivariantConv* conv : {&first, &second})
+      for (torch::Tensor& p : (*conv)->parameters())
+        p.copy_(torch::arange(p.numel(), p.options()).mul(frequency).add(0.3).sin().view_as(p));
+    representatives.push_back(dense_weights(first, second));
+  }
+  const groups::IsotypicBasis basis = groups::isotypic_basis(state_.field());
+  const int64_t g = basis.q.rows(), hidden_fields = options_.hidden_fields(), fields = options_.state_fields();
+  std::vector<int64_t> hidden_order(size_t(g * hidden_fields));
+  for (int64_t e = 0; e < g; ++e)
+    for (int64_t j = 0; j < hidden_fields; ++j) hidden_order[size_t(e * hidden_fields + j)] = j * g + e;
+  const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
+  torch::Tensor q = torch::empty({g, g}, f64);
+  for (int64_t o = 0; o < g; ++o)
+    for (int64_t e = 0; e < g; ++e) q[o][e] = basis.q(o, e);
+  // x~ = S x: RGBA unchanged; coefficient o of field j at 4 + o*fields + j.
+  const int64_t c = channels(), invariant = c - g * fields;
+  torch::Tensor s = torch::zeros({c, c}, f64);
+  for (int64_t i = 0; i < invariant; ++i) s[i][i] = 1.0;
+  for (int64_t o = 0; o < g; ++o)
+    for (int64_t j = 0; j < fields; ++j)
+      for (int64_t e = 0; e < g; ++e) s[invariant + o * fields + j][invariant + j * g + e] = basis.q(o, e);
+  return kernels::make_spectral_mlp(representatives, hidden_order, q, s);
+}
+
+std::optional<kernels::SobelMlpWeights> FiniteGroupNcaImpl::sobel_mlp_weights() const {
+  const kernels::SobelMlpWeights dense = dense_weights(hidden, output);
+  if (spectral_) return kernels::spectral_weights(dense, spectral_);
+  return dense;
 }
 
 }  // namespace eqnca::models

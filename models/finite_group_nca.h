@@ -8,6 +8,7 @@
 
 #include <torch/arg.h>
 
+#include "kernels/spectral_mlp.h"
 #include "layers/equivariant_conv.h"
 #include "layers/nonlinearities.h"
 #include "layers/sobel_lift_perception.h"
@@ -23,6 +24,9 @@ struct FiniteGroupNcaOptions {
   TORCH_ARG(int, hidden_fields) = 16;  // regular fields between the two 1x1 convs
   TORCH_ARG(double, fire_rate) = 0.5;
   TORCH_ARG(layers::Padding, padding) = layers::Padding::Zeros;
+  // The fused step in the isotypic bases (kernels/spectral_mlp.h), 2-8x fewer multiply-adds;
+  // false: the dense expanded weights (the same maths, for comparisons).
+  TORCH_ARG(bool, spectral_step) = true;
 };
 
 class FiniteGroupNcaImpl : public NcaModelImpl {
@@ -37,7 +41,8 @@ class FiniteGroupNcaImpl : public NcaModelImpl {
   std::string name() const override { return group_model_name(state_.group()); }
   void begin_rollout() override;
   void end_rollout() override;
-  // w1 = the hidden filter x the lift's feature map, so the fused step runs this model too.
+  // w1 = the hidden filter x the lift's feature map, so the fused step runs this model too; in
+  // the isotypic bases unless options.spectral_step is false.
   std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override;
   const FiniteGroupNcaOptions& options() const { return options_; }
 
@@ -52,8 +57,12 @@ class FiniteGroupNcaImpl : public NcaModelImpl {
   }
 
  private:
+  kernels::SobelMlpWeights dense_weights(const layers::EquivariantConv& first,
+                                         const layers::EquivariantConv& second) const;
+  std::shared_ptr<const kernels::SpectralMlp> make_spectral_plan() const;
   FiniteGroupNcaOptions options_;
   OrientedState state_;
+  std::shared_ptr<const kernels::SpectralMlp> spectral_;
 };
 TORCH_MODULE(FiniteGroupNca);
 

@@ -56,7 +56,8 @@ std::optional<kernels::SobelMlpWeights> FixedPerceptionNcaImpl::sobel_mlp_weight
     return std::nullopt;
   const auto& fc0 = update->fc0;
   const auto& fc1 = update->fc1;
-  return kernels::SobelMlpWeights{fc0->weight.flatten(1), fc0->bias, fc1->weight.flatten(1), fc1->bias, stencils};
+  return kernels::SobelMlpWeights{
+      fc0->weight.flatten(1), fc0->bias, fc1->weight.flatten(1), fc1->bias, stencils, nullptr};
 }
 
 }  // namespace eqnca::models

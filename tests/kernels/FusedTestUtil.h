@@ -7,6 +7,7 @@
 
 #include <torch/types.h>
 
+#include "kernels/spectral_mlp.h"
 #include "models/model_factory.h"
 #include "tests/models/ModelTestUtil.h"
 
@@ -31,6 +32,17 @@ inline torch::Tensor mixed_state(const models::NcaModel& m, int64_t batch, int64
   alpha.narrow(3, size / 3, size / 4).fill_(0.05);
   alpha.narrow(2, 0, size / 4).narrow(3, 0, size / 4).fill_(0.0);
   return s;
+}
+
+// A (B, H, W, C) state into the basis the fused step works in (kernels/spectral_mlp.h: S x per
+// cell on the spectral path, unchanged otherwise) and back.
+inline torch::Tensor to_kernel_basis(const torch::Tensor& nhwc, const kernels::SobelMlpWeights& w) {
+  if (!w.spectral) return nhwc;
+  return torch::matmul(nhwc, w.spectral->state_basis.to(nhwc.options()).t()).contiguous();
+}
+inline torch::Tensor from_kernel_basis(const torch::Tensor& nhwc, const kernels::SobelMlpWeights& w) {
+  if (!w.spectral) return nhwc;
+  return torch::matmul(nhwc, w.spectral->state_basis.to(nhwc.options()));
 }
 
 inline double max_abs(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }

@@ -41,8 +41,12 @@ class MaskCountingRule : public kernels::NcaRule {
   void end_rollout() override { ++ended; }
   std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override {
     if (!fused) return std::nullopt;
-    return kernels::SobelMlpWeights{torch::zeros({kHidden, 3 * kChannels}), torch::zeros({kHidden}),
-                                    torch::zeros({kChannels, kHidden}), torch::ones({kChannels})};
+    return kernels::SobelMlpWeights{torch::zeros({kHidden, 3 * kChannels}),
+                                    torch::zeros({kHidden}),
+                                    torch::zeros({kChannels, kHidden}),
+                                    torch::ones({kChannels}),
+                                    kernels::Stencils::Sobel,
+                                    nullptr};
   }
 };
 

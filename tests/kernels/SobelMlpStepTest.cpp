@@ -1,6 +1,6 @@
 // The fused Sobel-MLP step against the models' plain path (model->step, NCHW, stock torch ops),
 // an independent implementation: growing, isotropic (the Laplacian stencil), c4 and d4 with
-// every parameter ~ N(0, 0.1), zero and
+// every parameter ~ N(0, 0.1) (c4, d4, c8, c16 on the spectral path, kernels/spectral_mlp.h), zero and
 // circular padding, states with dead regions so the alive masks matter, grids of more than one
 // work item (2048 cells) so the parallel split and the per-item gradient sums are exercised.
 // Tolerances: forward 1e-5 absolute (float32 sums of ~50-130 terms in a different order, over
@@ -13,6 +13,8 @@
 #include <torch/csrc/autograd/autograd.h>
 
 #include "kernels/sobel_mlp_step.h"
+#include "kernels/spectral_mlp.h"
+#include "layers/field_type.h"
 #include "tests/kernels/FusedTestUtil.h"
 
 using namespace eqnca;
@@ -31,13 +33,21 @@ torch::Tensor random_mask(int64_t batch, int64_t size) {
 torch::Tensor nhwc(const torch::Tensor& t) { return t.permute({0, 2, 3, 1}).contiguous(); }
 torch::Tensor nchw(const torch::Tensor& t) { return t.permute({0, 3, 1, 2}); }
 torch::Tensor nhw(const torch::Tensor& mask) { return mask.squeeze(1).contiguous(); }
+// The state as the fused step takes it (NHWC; the isotypic basis on the spectral path) and back.
+torch::Tensor to_kernel(const torch::Tensor& t, const kernels::SobelMlpWeights& w) {
+  return kernel_testing::to_kernel_basis(nhwc(t), w);
+}
+torch::Tensor from_kernel(const torch::Tensor& t, const kernels::SobelMlpWeights& w) {
+  return nchw(kernel_testing::from_kernel_basis(t, w));
+}
 
 struct Case {
   std::string model, padding;
 };
 const std::vector<Case> kCases{{"growing", "zeros"},      {"growing", "circular"}, {"isotropic", "zeros"},
                                {"isotropic", "circular"}, {"c4", "zeros"},         {"c4", "circular"},
-                               {"d4", "zeros"},           {"d4", "circular"}};
+                               {"d4", "zeros"},           {"d4", "circular"},      {"c8", "zeros"},
+                               {"c16", "circular"}};
 
 }  // namespace
 
@@ -48,14 +58,14 @@ TEST(SobelMlpStep, ForwardMatchesThePlainStep) {
     torch::NoGradGuard no_grad;
     const auto w = m->sobel_mlp_weights();
     ASSERT_TRUE(w.has_value()) << c.model;
-    torch::Tensor plain = mixed_state(m, 2, 35), fused = nhwc(plain), fused_dense = fused;
+    torch::Tensor plain = mixed_state(m, 2, 35), fused = to_kernel(plain, *w), fused_dense = fused;
     for (int t = 0; t < 3; ++t) {
       const torch::Tensor mask = random_mask(2, 35);
       plain = m->step(plain, mask);
       fused = kernels::sobel_mlp_step(fused, nhw(mask), *w, m->padding());
       fused_dense = kernels::sobel_mlp_step(fused_dense, nhw(mask), *w, m->padding(), /*skip_idle=*/false);
-      EXPECT_LE(max_abs(nchw(fused), plain), 1e-5) << c.model << " " << c.padding << " step " << t;
-      EXPECT_LE(max_abs(nchw(fused_dense), plain), 1e-5) << c.model << " " << c.padding << " step " << t;
+      EXPECT_LE(max_abs(from_kernel(fused, *w), plain), 1e-5) << c.model << " " << c.padding << " step " << t;
+      EXPECT_LE(max_abs(from_kernel(fused_dense, *w), plain), 1e-5) << c.model << " " << c.padding << " step " << t;
     }
     // The masks did something: some cells died, some stayed alive.
     const torch::Tensor alive = plain.narrow(1, 3, 1).abs() > 0;
@@ -88,9 +98,9 @@ TEST(SobelMlpStep, TorchOpsPathMatchesThePlainStep) {
     models::NcaModel m = random_model(c.model, c.padding);
     torch::NoGradGuard no_grad;
     const torch::Tensor s = mixed_state(m, 2, 11), mask = random_mask(2, 11);
-    const torch::Tensor ref =
-        kernels::sobel_mlp_step_reference(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding());
-    EXPECT_LE(max_abs(nchw(ref), m->step(s, mask)), 1e-5) << c.model << " " << c.padding;
+    const auto w = m->sobel_mlp_weights();
+    const torch::Tensor ref = kernels::sobel_mlp_step_reference(to_kernel(s, *w), nhw(mask), *w, m->padding());
+    EXPECT_LE(max_abs(from_kernel(ref, *w), m->step(s, mask)), 1e-5) << c.model << " " << c.padding;
   }
 }
 
@@ -114,10 +124,11 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
       std::vector<torch::Tensor> fused_inputs = inputs;
       fused_inputs[0] = state;
       const auto w = m->sobel_mlp_weights();
-      torch::Tensor y = nhwc(state);
+      torch::Tensor y = to_kernel(state, *w);
       for (const auto& mask : masks) y = kernels::sobel_mlp_step(y, nhw(mask), *w, m->padding(), skip_idle);
-      EXPECT_LE(max_abs(nchw(y), x), 1e-5);
-      const auto fused = torch::autograd::grad({((nchw(y) - target) * (nchw(y) - target)).sum()}, fused_inputs);
+      y = from_kernel(y, *w);
+      EXPECT_LE(max_abs(y, x), 1e-5);
+      const auto fused = torch::autograd::grad({((y - target) * (y - target)).sum()}, fused_inputs);
 
       ASSERT_EQ(fused.size(), plain.size());
       for (size_t i = 0; i < plain.size(); ++i) {
@@ -162,9 +173,10 @@ TEST(SobelMlpStep, Float64RunsTheTorchOpsPath) {
   m->to(torch::kDouble);
   torch::NoGradGuard no_grad;
   const torch::Tensor s = mixed_state(m, 1, 9).to(torch::kDouble), mask = random_mask(1, 9).to(torch::kDouble);
-  const torch::Tensor fused = kernels::sobel_mlp_step(nhwc(s), nhw(mask), *m->sobel_mlp_weights(), m->padding());
+  const auto w = m->sobel_mlp_weights();
+  const torch::Tensor fused = kernels::sobel_mlp_step(to_kernel(s, *w), nhw(mask), *w, m->padding());
   EXPECT_EQ(fused.scalar_type(), torch::kDouble);
-  EXPECT_LE(max_abs(nchw(fused), m->step(s, mask)), 1e-12);
+  EXPECT_LE(max_abs(from_kernel(fused, *w), m->step(s, mask)), 1e-12);
 }
 
 TEST(SobelMlpStep, RejectsMismatchedShapes) {
@@ -179,4 +191,71 @@ TEST(SobelMlpStep, RejectsMismatchedShapes) {
   }
   EXPECT_THROW(kernels::sobel_mlp_step(torch::zeros({1, 8, 8, 20}), torch::ones({1, 8, 8}), *w, m->padding()),
                std::invalid_argument);
+}
+
+// The spectral path (kernels/spectral_mlp.h) commutes with every element of C4 and D4: from a
+// transformed state with the transformed masks, 8 fused steps end in the transformed result
+// (relative error <= 1e-5: float32 rounding in another basis). The growing baseline through the
+// same kernel is off by more than 1e-2 at some element.
+TEST(SobelMlpStep, SpectralStepIsEquivariantAtExactElementsAndTheBaselineIsNot) {
+  for (const std::string name : {"c4", "d4", "growing"}) {
+    torch::manual_seed(5);
+    models::NcaModel m = random_model(name, "zeros");
+    torch::NoGradGuard no_grad;
+    const auto w = m->sobel_mlp_weights();
+    ASSERT_EQ(bool(w->spectral), name != "growing") << name;
+    const groups::Group group = name == "d4" ? groups::Group::dihedral(4) : groups::Group::cyclic(4);
+    const layers::FieldType state_type = m->state_type(group), mask_type = layers::FieldType::trivial(group, 1);
+    const torch::Tensor s0 = mixed_state(m, 1, 31);
+    std::vector<torch::Tensor> masks;
+    for (int t = 0; t < 8; ++t) masks.push_back(random_mask(1, 31));
+    double worst = 0.0;
+    for (const groups::GroupElement& g : group.elements()) {
+      torch::Tensor x = to_kernel(s0, *w), xg = to_kernel(state_type.transform(s0, g), *w);
+      for (const torch::Tensor& mask : masks) {
+        x = kernels::sobel_mlp_step(x, nhw(mask), *w, m->padding());
+        xg = kernels::sobel_mlp_step(xg, nhw(mask_type.transform(mask, g)), *w, m->padding());
+      }
+      const double error = relative(from_kernel(xg, *w), state_type.transform(from_kernel(x, *w), g));
+      if (name != "growing") {
+        EXPECT_LE(error, 1e-5) << name << " " << groups::describe(g);
+      }
+      worst = std::max(worst, error);
+    }
+    if (name == "growing") {
+      EXPECT_GT(worst, 1e-2);
+    }
+  }
+}
+
+// The plan multiplies only what the constraint allows: for c4 (6 state, 64 hidden regular
+// fields) 9,728 of w1's 21,504 entries and 2,560 of w2's 7,168, in three blocks each (one per
+// irrep of C4).
+TEST(SpectralMlp, PlanKeepsTheBlocksTheConstraintAllows) {
+  models::ModelConfig config;
+  config.name = "c4";
+  const auto w = models::make_model(config)->sobel_mlp_weights();
+  ASSERT_TRUE(w.has_value() && w->spectral);
+  EXPECT_EQ(w->spectral->layer1.rows * w->spectral->layer1.cols, 21504);
+  EXPECT_EQ(w->spectral->layer1.packed_size, 9728);
+  EXPECT_EQ(w->spectral->layer1.blocks.size(), 3u);
+  EXPECT_EQ(w->spectral->layer2.rows * w->spectral->layer2.cols, 7168);
+  EXPECT_EQ(w->spectral->layer2.packed_size, 2560);
+  EXPECT_EQ(w->spectral->layer2.blocks.size(), 3u);
+}
+
+TEST(SpectralMlp, BlockLayoutGroupsRowsWithTheSamePattern) {
+  // Rows 0-1 use columns {0, 1}; row 2 none; rows 3-4 columns {1, 3} (not contiguous).
+  const torch::Tensor p = torch::tensor({1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1}).view({5, 4});
+  const kernels::BlockLayout l = kernels::BlockLayout::from_pattern(p);
+  ASSERT_EQ(l.blocks.size(), 2u);
+  EXPECT_EQ(l.blocks[0].row_begin, 0);
+  EXPECT_EQ(l.blocks[0].row_end, 2);
+  EXPECT_EQ(l.blocks[0].col_begin, 0);
+  EXPECT_EQ(l.blocks[1].row_begin, 3);
+  EXPECT_EQ(l.blocks[1].row_end, 5);
+  EXPECT_EQ(l.blocks[1].col_begin, -1);
+  EXPECT_EQ(l.blocks[1].cols, (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(l.packed_size, 8);
+  EXPECT_EQ(l.widest, 2);
 }
