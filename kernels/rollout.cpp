@@ -62,12 +62,9 @@ class FusedRollout : public Rollout {
                 name());
     const int64_t b = state.size(0), h = state.size(2), w = state.size(3);
     torch::Tensor x = state.permute({0, 2, 3, 1}).contiguous();
-    // The spectral path steps the state in its isotypic basis: S once here, S^T at the end.
-    torch::Tensor basis;
-    if (weights->spectral) {
-      basis = weights->spectral->state_basis.to(x.options());
-      x = torch::matmul(x, basis.t()).contiguous();
-    }
+    // The spectral path steps the state in its own basis: converted once here and at the end.
+    const SpectralMlp* plan = weights->spectral.get();
+    x = to_kernel_basis(x, plan);
     const float fire_rate = float(rule.fire_rate());
     for (int i = 0; i < steps; ++i) {
       torch::Tensor mask = torch::rand({b, h, w, 1}, x.options());
@@ -80,7 +77,7 @@ class FusedRollout : public Rollout {
       }
       x = sobel_mlp_step(x, mask, *weights, rule.padding(), skip_idle_);
     }
-    if (basis.defined()) x = torch::matmul(x, basis);
+    x = from_kernel_basis(x, plan);
     return x.permute({0, 3, 1, 2}).contiguous();
   }
 

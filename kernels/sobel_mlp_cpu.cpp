@@ -24,11 +24,22 @@ constexpr int64_t kItemCells = 8 * kTileCells;  // cells of one scheduled work i
 constexpr int64_t kAlpha = 3;                   // layers/nca_mechanics.h
 constexpr float kAliveThreshold = float(layers::kAliveThreshold);
 // The fixed stencils after the identity (layers/perception.cpp, y up) as taps [row][col] of the
-// 3x3 neighbourhood: the Sobel pair (growing, C_N / D_N models) or the Laplacian (isotropic).
+// 3x3 neighbourhood: the Sobel pair (growing, C_N / D_N models), the Laplacian (isotropic) or
+// each neighbour alone (SO(2) / O(2) models).
 struct SobelStencils {
   static constexpr int64_t K = 3;  // features per channel: x, d/dx, d/dy
   static constexpr float taps[2][3][3] = {{{-0.125f, 0.f, 0.125f}, {-0.25f, 0.f, 0.25f}, {-0.125f, 0.f, 0.125f}},
                                           {{0.125f, 0.25f, 0.125f}, {0.f, 0.f, 0.f}, {-0.125f, -0.25f, -0.125f}}};
+};
+// The eight neighbours one by one (so2, o2: w1 is a 3x3 conv), in row-major order without the
+// centre, which is the identity feature.
+struct TapStencils {
+  static constexpr int64_t K = 9;
+  static constexpr int positions[8] = {0, 1, 2, 3, 5, 6, 7, 8};
+  static constexpr float taps[8][3][3] = {{{1, 0, 0}, {0, 0, 0}, {0, 0, 0}}, {{0, 1, 0}, {0, 0, 0}, {0, 0, 0}},
+                                          {{0, 0, 1}, {0, 0, 0}, {0, 0, 0}}, {{0, 0, 0}, {1, 0, 0}, {0, 0, 0}},
+                                          {{0, 0, 0}, {0, 0, 1}, {0, 0, 0}}, {{0, 0, 0}, {0, 0, 0}, {1, 0, 0}},
+                                          {{0, 0, 0}, {0, 0, 0}, {0, 1, 0}}, {{0, 0, 0}, {0, 0, 0}, {0, 0, 1}}};
 };
 struct LaplacianStencils {
   static constexpr int64_t K = 2;  // x, laplacian
@@ -90,6 +101,10 @@ void perceive(const float* x, int64_t channels, const int64_t nb[9], const float
       fdx[c] = ((p[2][c] - p[0][c]) + 2.f * (p[5][c] - p[3][c]) + (p[8][c] - p[6][c])) * 0.125f;
       fdy[c] = ((p[0][c] + 2.f * p[1][c] + p[2][c]) - (p[6][c] + 2.f * p[7][c] + p[8][c])) * 0.125f;
     }
+  } else if constexpr (std::is_same_v<S, TapStencils>) {
+    for (int64_t c = 0; c < channels; ++c) fx[c] = p[4][c];
+    for (int s = 0; s < 8; ++s)
+      std::memcpy(out + (s + 1) * channels, p[S::positions[s]], sizeof(float) * size_t(channels));
   } else {
     static_assert(std::is_same_v<S, LaplacianStencils>);
     float* __restrict flap = out + channels;
@@ -105,7 +120,7 @@ void perceive(const float* x, int64_t channels, const int64_t nb[9], const float
 // Per-thread tile buffers, grown on demand and reused across steps.
 struct Workspace {
   std::vector<float> features, hidden, delta, grad_hidden, grad_features, zeros;
-  std::vector<float> coefficients, coefficients2, gathered;  // the spectral path's
+  std::vector<float> coefficients, coefficients2, grad_values, gathered;  // the spectral path's
   std::vector<int64_t> cells;
 };
 Workspace& workspace(int64_t channels) {
@@ -327,9 +342,95 @@ class BlockLayer {
   float* packed_ = nullptr;
 };
 
+// Eight floats as one value (GCC/Clang vector extension): the per-field maps keep their sums in
+// vector registers.
+typedef float Lanes __attribute__((vector_size(32)));
+
+// out[i, o*F + j] = sum_k m[o][k] in[i, k*F + j] for each of F fields j, over r rows: a small
+// (OUT x IN) map applied per field. For the usual sizes the loops are unrolled at compile time,
+// eight fields at a time, all OUT outputs summed in registers at once (independent FMA chains;
+// a read-modify-write per term would be store-bound).
+template <int OUT, int IN>
+void per_field_fixed(const float* __restrict m, const float* in, int64_t r, int64_t f, float* out) {
+  constexpr int64_t kLanes = 8;
+  const int64_t full = f - f % kLanes;
+  for (int64_t i = 0; i < r; ++i) {
+    const float* __restrict x = in + i * IN * f;
+    float* __restrict y = out + i * OUT * f;
+    for (int64_t j0 = 0; j0 < full; j0 += kLanes) {
+      Lanes acc[OUT];
+      for (int o = 0; o < OUT; ++o) acc[o] = Lanes{};
+      for (int k = 0; k < IN; ++k) {
+        Lanes xv;
+        std::memcpy(&xv, x + k * f + j0, sizeof(xv));
+        for (int o = 0; o < OUT; ++o) acc[o] += m[o * IN + k] * xv;
+      }
+      for (int o = 0; o < OUT; ++o) std::memcpy(y + o * f + j0, &acc[o], sizeof(Lanes));
+    }
+    for (int64_t j = full; j < f; ++j)
+      for (int o = 0; o < OUT; ++o) {
+        float acc = 0.f;
+        for (int k = 0; k < IN; ++k) acc += m[o * IN + k] * x[k * f + j];
+        y[o * f + j] = acc;
+      }
+  }
+}
+
+// The same for any size (one output row at a time).
+void per_field_any(const float* m, int64_t out_rows, int64_t in_rows, const float* in, int64_t r, int64_t f,
+                   float* out) {
+  for (int64_t i = 0; i < r; ++i) {
+    const float* x = in + i * in_rows * f;
+    float* y = out + i * out_rows * f;
+    for (int64_t o = 0; o < out_rows; ++o) {
+      float* __restrict yo = y + o * f;
+      std::fill(yo, yo + f, 0.f);
+      for (int64_t k = 0; k < in_rows; ++k) {
+        const float* __restrict xk = x + k * f;
+        const float c = m[o * in_rows + k];
+        for (int64_t j = 0; j < f; ++j) yo[j] += c * xk[j];
+      }
+    }
+  }
+}
+
+// A per-field map with its kernel chosen once: C_N / D_N (|G| = 4, 8, 16) and SO(2) / O(2)
+// at the default band limit 3 (7 or 8 coefficients, 16 or 32 values) run unrolled.
+class FieldMap {
+ public:
+  explicit FieldMap(const torch::Tensor& m) : rows_(m.size(0)), cols_(m.size(1)) {
+    const torch::Tensor f = m.to(torch::kFloat).contiguous();
+    values_.assign(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+    kernel_ = pick<4, 4>()     ? &per_field_fixed<4, 4>
+              : pick<8, 8>()   ? &per_field_fixed<8, 8>
+              : pick<16, 16>() ? &per_field_fixed<16, 16>
+              : pick<16, 7>()  ? &per_field_fixed<16, 7>
+              : pick<7, 16>()  ? &per_field_fixed<7, 16>
+              : pick<32, 8>()  ? &per_field_fixed<32, 8>
+              : pick<8, 32>()  ? &per_field_fixed<8, 32>
+                               : nullptr;
+  }
+  // (r, cols*F) -> (r, rows*F).
+  void apply(const float* in, int64_t r, int64_t fields, float* out) const {
+    if (kernel_)
+      kernel_(values_.data(), in, r, fields, out);
+    else
+      per_field_any(values_.data(), rows_, cols_, in, r, fields, out);
+  }
+
+ private:
+  template <int OUT, int IN>
+  bool pick() const {
+    return rows_ == OUT && cols_ == IN;
+  }
+  int64_t rows_, cols_;
+  std::vector<float> values_;
+  void (*kernel_)(const float*, const float*, int64_t, int64_t, float*) = nullptr;
+};
+
 // The MLP of the spectral path (kernels/spectral_mlp.h), per tile: coefficients c = W1 f, per
-// hidden field h = relu(Q^T c + b1), delta = W2 (Q h). Gradients per item: the packed blocks of
-// w1, b1, the packed blocks of w2.
+// hidden field v = relu(A c + b1), delta = W2 (B v). Gradients per item: the packed blocks of
+// w1, b1 (values), the packed blocks of w2.
 class SpectralMlpTile {
  public:
   SpectralMlpTile(const SpectralMlp& plan, const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
@@ -339,39 +440,41 @@ class SpectralMlpTile {
         b1_(b1.contiguous()),
         channels_(channels),
         k_(k),
-        hidden_(w1.size(0)),
-        g_(plan.hidden_basis.size(0)),
+        coefficients_(plan.coefficients()),
+        values_(plan.values()),
         fields_(plan.hidden_fields),
-        q_(float_copy(plan.hidden_basis)),
-        qt_(float_copy(plan.hidden_basis.t())) {}
-  int64_t gradient_size() const { return layer1_.packed_size() + hidden_ + layer2_.packed_size(); }
+        to_values_(plan.to_values),
+        to_coefficients_(plan.to_coefficients),
+        to_values_t_(plan.to_values.t()),
+        to_coefficients_t_(plan.to_coefficients.t()) {}
+  int64_t gradient_size() const { return layer1_.packed_size() + values_ + layer2_.packed_size(); }
 
   void forward(Workspace& ws, int64_t r) const {
     hidden(ws, r);
-    layer2_.forward(ws.coefficients2.data(), hidden_, r, grown(ws.delta, r * channels_), channels_, ws.gathered);
+    layer2_.forward(ws.coefficients2.data(), coefficients_, r, grown(ws.delta, r * channels_), channels_, ws.gathered);
   }
 
   void backward(Workspace& ws, int64_t r, float* grad) const {
     const int64_t f = k_ * channels_;
     float* g1 = grad;
     float* gb1 = g1 + layer1_.packed_size();
-    float* g2 = gb1 + hidden_;
+    float* g2 = gb1 + values_;
     hidden(ws, r);
-    // Through layer 2 into d loss / d (Q h), then Q^T, the ReLU, Q: d loss / d coefficients.
-    float* gq = ws.coefficients2.data();  // Q h is no longer needed once layer 2's gradient is taken
-    layer2_.backward(ws.coefficients2.data(), hidden_, ws.delta.data(), channels_, r, g2,
-                     grown(ws.grad_hidden, r * hidden_), hidden_, ws.gathered);
-    per_field(ws.grad_hidden.data(), r, /*transposed=*/true, gq);
-    DenseMlp::relu_backward(ws.hidden.data(), gq, r, hidden_, gb1);
-    per_field(gq, r, /*transposed=*/false, ws.coefficients.data());
-    layer1_.backward(ws.features.data(), f, ws.coefficients.data(), hidden_, r, g1, grown(ws.grad_features, r * f), f,
-                     ws.gathered);
+    // Through layer 2 into d loss / d (B v), then B^T, the ReLU, A^T: d loss / d coefficients.
+    layer2_.backward(ws.coefficients2.data(), coefficients_, ws.delta.data(), channels_, r, g2,
+                     grown(ws.grad_hidden, r * coefficients_), coefficients_, ws.gathered);
+    float* gv = grown(ws.grad_values, r * values_);
+    to_coefficients_t_.apply(ws.grad_hidden.data(), r, fields_, gv);
+    DenseMlp::relu_backward(ws.hidden.data(), gv, r, values_, gb1);
+    to_values_t_.apply(gv, r, fields_, ws.coefficients.data());
+    layer1_.backward(ws.features.data(), f, ws.coefficients.data(), coefficients_, r, g1,
+                     grown(ws.grad_features, r * f), f, ws.gathered);
   }
 
   std::vector<torch::Tensor> gradients(const float* grad, const torch::TensorOptions& opts) const {
     const float* gb1 = grad + layer1_.packed_size();
-    return {layer1_.dense_gradient(grad, opts), DenseMlp::copy(gb1, {hidden_}, opts),
-            layer2_.dense_gradient(gb1 + hidden_, opts)};
+    return {layer1_.dense_gradient(grad, opts), DenseMlp::copy(gb1, {values_}, opts),
+            layer2_.dense_gradient(gb1 + values_, opts)};
   }
 
  private:
@@ -383,82 +486,22 @@ class SpectralMlpTile {
     thread_local std::vector<float> b;
     return b;
   }
-  // ws.features -> ws.coefficients (W1 f), ws.hidden (relu(Q^T c + b1)), ws.coefficients2 (Q h).
+  // ws.features -> ws.coefficients (W1 f), ws.hidden (v = relu(A c + b1)), ws.coefficients2 (B v).
   void hidden(Workspace& ws, int64_t r) const {
     const int64_t f = k_ * channels_;
-    float* c = grown(ws.coefficients, r * hidden_);
-    layer1_.forward(ws.features.data(), f, r, c, hidden_, ws.gathered);
-    float* h = grown(ws.hidden, r * hidden_);
-    per_field(c, r, /*transposed=*/true, h);
+    float* c = grown(ws.coefficients, r * coefficients_);
+    layer1_.forward(ws.features.data(), f, r, c, coefficients_, ws.gathered);
+    float* v = grown(ws.hidden, r * values_);
+    to_values_.apply(c, r, fields_, v);
     const float* b1 = b1_.data_ptr<float>();
-    for (int64_t i = 0; i < r * hidden_; i += hidden_)
-      for (int64_t j = 0; j < hidden_; ++j) h[i + j] = std::max(h[i + j] + b1[j], 0.f);
-    per_field(h, r, /*transposed=*/false, grown(ws.coefficients2, r * hidden_));
-  }
-  // out[i, o*F + j] = sum_g Q[o][g] in[i, g*F + j] per hidden field j (transposed: Q^T), over
-  // the tile's r rows. For the usual |G| the loops are unrolled at compile time, eight fields at
-  // a time, all |G| outputs summed in registers at once (independent FMA chains; a
-  // read-modify-write per term would be store-bound).
-  void per_field(const float* in, int64_t r, bool transposed, float* out) const {
-    const float* m = transposed ? qt_.data() : q_.data();
-    switch (g_) {
-      case 4:
-        return per_field_fixed<4>(m, in, r, out);
-      case 8:
-        return per_field_fixed<8>(m, in, r, out);
-      case 16:
-        return per_field_fixed<16>(m, in, r, out);
-      default:
-        break;
-    }
-    for (int64_t i = 0; i < r; ++i) {
-      const float* x = in + i * hidden_;
-      float* y = out + i * hidden_;
-      for (int64_t o = 0; o < g_; ++o) {
-        float* __restrict yo = y + o * fields_;
-        std::fill(yo, yo + fields_, 0.f);
-        for (int64_t g = 0; g < g_; ++g) {
-          const float* __restrict xg = x + g * fields_;
-          for (int64_t j = 0; j < fields_; ++j) yo[j] += m[o * g_ + g] * xg[j];
-        }
-      }
-    }
-  }
-  typedef float Lanes __attribute__((vector_size(32)));  // eight floats (GCC/Clang vectors)
-  template <int G>
-  void per_field_fixed(const float* __restrict m, const float* in, int64_t r, float* __restrict out) const {
-    constexpr int64_t kLanes = 8;
-    const int64_t f = fields_, full = f - f % kLanes;
-    for (int64_t i = 0; i < r; ++i) {
-      const float* __restrict x = in + i * hidden_;
-      float* __restrict y = out + i * hidden_;
-      for (int64_t j0 = 0; j0 < full; j0 += kLanes) {
-        // All G outputs at once in vector registers: G independent FMA chains.
-        Lanes acc[G];
-        for (int o = 0; o < G; ++o) acc[o] = Lanes{};
-        for (int g = 0; g < G; ++g) {
-          Lanes xv;
-          std::memcpy(&xv, x + g * f + j0, sizeof(xv));
-          for (int o = 0; o < G; ++o) acc[o] += m[o * G + g] * xv;
-        }
-        for (int o = 0; o < G; ++o) std::memcpy(y + o * f + j0, &acc[o], sizeof(Lanes));
-      }
-      for (int64_t j = full; j < f; ++j)
-        for (int o = 0; o < G; ++o) {
-          float acc = 0.f;
-          for (int g = 0; g < G; ++g) acc += m[o * G + g] * x[g * f + j];
-          y[o * f + j] = acc;
-        }
-    }
+    for (int64_t i = 0; i < r * values_; i += values_)
+      for (int64_t j = 0; j < values_; ++j) v[i + j] = std::max(v[i + j] + b1[j], 0.f);
+    to_coefficients_.apply(v, r, fields_, grown(ws.coefficients2, r * coefficients_));
   }
   BlockLayer layer1_, layer2_;
   torch::Tensor b1_;
-  int64_t channels_, k_, hidden_, g_, fields_;
-  static std::vector<float> float_copy(const torch::Tensor& m) {
-    const torch::Tensor f = m.to(torch::kFloat).contiguous();
-    return std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
-  }
-  std::vector<float> q_, qt_;  // Q and Q^T, row-major
+  int64_t channels_, k_, coefficients_, values_, fields_;
+  FieldMap to_values_, to_coefficients_, to_values_t_, to_coefficients_t_;
 };
 
 template <typename S, typename Mlp>
@@ -673,6 +716,8 @@ torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Ten
                                     bool skip_idle, torch::Tensor* alive) {
   if (stencils == Stencils::Laplacian)
     return forward_with<LaplacianStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
+  if (stencils == Stencils::Taps)
+    return forward_with<TapStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
   return forward_with<SobelStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
 }
 
@@ -682,6 +727,8 @@ SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const to
                                          const SpectralMlp* spectral, layers::Padding padding, bool skip_idle) {
   if (stencils == Stencils::Laplacian)
     return backward_with<LaplacianStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
+  if (stencils == Stencils::Taps)
+    return backward_with<TapStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
   return backward_with<SobelStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
 }
 

@@ -71,7 +71,8 @@ void check_shapes(const torch::Tensor& state, const torch::Tensor& mask, const S
   const int64_t f = features_per_channel(w.stencils) * c;
   EQNCA_CHECK(w.w1.dim() == 2 && w.w1.size(1) == f, "sobel_mlp_step: expected w1 (hidden, {}), got {}", f, shape(w.w1));
   const int64_t hidden = w.w1.size(0);
-  EQNCA_CHECK(w.b1.dim() == 1 && w.b1.size(0) == hidden, "sobel_mlp_step: expected b1 ({}), got {}", hidden,
+  const int64_t values = w.spectral ? w.spectral->values() : hidden;  // b1 acts on the values
+  EQNCA_CHECK(w.b1.dim() == 1 && w.b1.size(0) == values, "sobel_mlp_step: expected b1 ({}), got {}", values,
               shape(w.b1));
   EQNCA_CHECK(w.w2.dim() == 2 && w.w2.size(0) == c && w.w2.size(1) == hidden,
               "sobel_mlp_step: expected w2 ({}, {}), got {}", c, hidden, shape(w.w2));
@@ -79,7 +80,8 @@ void check_shapes(const torch::Tensor& state, const torch::Tensor& mask, const S
   EQNCA_CHECK(c > 3, "sobel_mlp_step: the state needs an alpha channel (3), got {} channels", c);
   if (const SpectralMlp* p = w.spectral.get()) {
     EQNCA_CHECK(p->layer1.rows == hidden && p->layer1.cols == f && p->layer2.rows == c && p->layer2.cols == hidden &&
-                    p->hidden_basis.size(0) * p->hidden_fields == hidden && p->state_basis.size(0) == c,
+                    p->coefficients() == hidden && w.b1.size(0) == p->values() &&
+                    (!p->state_basis.defined() || p->state_basis.size(0) == c),
                 "sobel_mlp_step: the spectral plan is for another shape (hidden {}, {} features, {} channels)",
                 p->layer1.rows, p->layer1.cols, p->layer2.rows);
   }
@@ -93,7 +95,17 @@ bool fast_path(const torch::Tensor& state, const SobelMlpWeights& w) {
 
 }  // namespace
 
-int64_t features_per_channel(Stencils stencils) { return stencils == Stencils::Laplacian ? 2 : 3; }
+int64_t features_per_channel(Stencils stencils) {
+  switch (stencils) {
+    case Stencils::Laplacian:
+      return 2;
+    case Stencils::Taps:
+      return 9;
+    case Stencils::Sobel:
+      break;
+  }
+  return 3;
+}
 
 torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& weights,
                              layers::Padding padding, bool skip_idle) {
@@ -120,6 +132,12 @@ torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::
   std::vector<torch::Tensor> filters{layers::perception_kernel(PerceptionFilter::Identity)};
   if (weights.stencils == Stencils::Laplacian) {
     filters.push_back(layers::perception_kernel(PerceptionFilter::Laplacian));
+  } else if (weights.stencils == Stencils::Taps) {
+    for (int64_t position : {0, 1, 2, 3, 5, 6, 7, 8}) {
+      torch::Tensor tap = torch::zeros({3, 3});
+      tap.view({9})[position] = 1.0;
+      filters.push_back(tap);
+    }
   } else {
     filters.push_back(layers::perception_kernel(PerceptionFilter::SobelX));
     filters.push_back(layers::perception_kernel(PerceptionFilter::SobelY));

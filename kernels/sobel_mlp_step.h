@@ -1,6 +1,7 @@
 // The fused NCA step of every model whose perception is "identity + fixed 3x3 stencils per
 // channel, then a linear map": the Sobel pair (growing; the finite group models c4, d4, c8, c16,
-// whose Sobel lift is a fixed map folded into the first layer) or the Laplacian (isotropic).
+// whose Sobel lift is a fixed map folded into the first layer), the Laplacian (isotropic), or the
+// nine taps (so2, o2: a learned 3x3 conv).
 // Per cell, with features f = [x_c, dx_c, dy_c] (index c*3 + k, NcaPerception's layout for
 // {Identity, SobelX, SobelY}, y up) or f = [x_c, lap_c] (index c*2 + k),
 //   d = W2 relu(W1 f + b1) + b2,   y = (x + d * mask) * (alive(x) & alive(x + d * mask)),
@@ -19,9 +20,10 @@
 
 namespace eqnca::kernels {
 
-// The stencils after the identity: {SobelX, SobelY} (K = 3 features per channel) or {Laplacian}
-// (K = 2).
-enum class Stencils { Sobel, Laplacian };
+// The stencils after the identity: {SobelX, SobelY} (K = 3 features per channel), {Laplacian}
+// (K = 2), or the eight neighbours one by one (Taps, K = 9: feature k >= 1 is the neighbour at
+// row-major position [0, 1, 2, 3, 5, 6, 7, 8][k - 1] of the 3x3 window, so w1 is any 3x3 conv).
+enum class Stencils { Sobel, Laplacian, Taps };
 
 struct SpectralMlp;  // kernels/spectral_mlp.h
 

@@ -61,34 +61,38 @@ BlockLayout BlockLayout::from_pattern(const torch::Tensor& pattern) {
 }
 
 std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpWeights>& representatives,
-                                                     const std::vector<int64_t>& hidden_order,
-                                                     const torch::Tensor& hidden_basis,
+                                                     const torch::Tensor& hidden_transform,
+                                                     const torch::Tensor& to_values,
+                                                     const torch::Tensor& to_coefficients,
                                                      const torch::Tensor& state_basis) {
   EQNCA_CHECK(representatives.size() >= 2, "make_spectral_mlp: needs two or more representative weights");
   const SobelMlpWeights& first = representatives.front();
-  const int64_t hidden = first.w1.size(0), g = hidden_basis.size(0), k = features_per_channel(first.stencils);
-  EQNCA_CHECK(hidden_basis.dim() == 2 && hidden_basis.size(1) == g && hidden % g == 0 &&
-                  int64_t(hidden_order.size()) == hidden,
-              "make_spectral_mlp: hidden width {} does not match a ({}, {}) basis and {} orders", hidden, g, g,
-              hidden_order.size());
-  auto plan = std::make_shared<SpectralMlp>();
+  const int64_t hidden = first.w1.size(0), n = to_values.size(0), d = to_values.size(1),
+                k = features_per_channel(first.stencils);
+  EQNCA_CHECK(to_coefficients.size(0) == d && to_coefficients.size(1) == n && hidden % d == 0 &&
+                  hidden_transform.size(0) == hidden && hidden_transform.size(1) == hidden,
+              "make_spectral_mlp: {} hidden channels do not match ({}, {}) and ({}, {}) field maps and a ({}, {}) "
+              "transform",
+              hidden, n, d, to_coefficients.size(0), to_coefficients.size(1), hidden_transform.size(0),
+              hidden_transform.size(1));
   const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
-  plan->hidden_fields = hidden / g;
-  plan->hidden_basis = hidden_basis.to(f64).contiguous();
-  plan->state_basis = state_basis.to(f64).contiguous();
-  plan->hidden_order = torch::tensor(hidden_order, torch::kLong);
-  // T = kron(Q, I_F) P, P moving the model's hidden channel hidden_order[r] to row r.
-  const torch::Tensor perm = torch::zeros({hidden, hidden}, f64);
-  for (int64_t r = 0; r < hidden; ++r) perm[r][hidden_order[size_t(r)]] = 1.0;
-  const torch::Tensor t64 = torch::kron(hidden_basis.to(f64), torch::eye(plan->hidden_fields, f64)).mm(perm);
-  plan->hidden_transform = t64;
+  auto plan = std::make_shared<SpectralMlp>();
+  plan->hidden_fields = hidden / d;
+  plan->to_values = to_values.to(f64).contiguous();
+  plan->to_coefficients = to_coefficients.to(f64).contiguous();
+  plan->hidden_transform = hidden_transform.to(f64).contiguous();
+  if (state_basis.defined()) plan->state_basis = state_basis.to(f64).contiguous();
 
   // The positions from float64 copies of the representatives, in the kernel's bases.
   std::vector<torch::Tensor> w1s, w2s;
   for (const SobelMlpWeights& r : representatives) {
-    SobelMlpWeights d{r.w1.detach().to(f64), r.b1.detach().to(f64), r.w2.detach().to(f64), r.b2.detach().to(f64),
-                      r.stencils, nullptr};
-    const SobelMlpWeights s = spectral_weights(d, plan);
+    SobelMlpWeights m{r.w1.detach().to(f64),
+                      r.b1.detach().to(f64),
+                      r.w2.detach().to(f64),
+                      r.b2.detach().to(f64),
+                      r.stencils,
+                      nullptr};
+    const SobelMlpWeights s = spectral_weights(m, plan);
     w1s.push_back(planar_columns(s.w1, k));
     w2s.push_back(s.w2);
   }
@@ -97,32 +101,57 @@ std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpW
   return plan;
 }
 
-SobelMlpWeights spectral_weights(const SobelMlpWeights& dense, const std::shared_ptr<const SpectralMlp>& plan) {
-  const auto opts = dense.w1.options();
-  const torch::Tensor t = plan->hidden_transform.to(opts), s = plan->state_basis.to(opts);
-  const int64_t k = features_per_channel(dense.stencils);
+SobelMlpWeights spectral_weights(const SobelMlpWeights& model, const std::shared_ptr<const SpectralMlp>& plan) {
+  const auto opts = model.w1.options();
+  const torch::Tensor t = plan->hidden_transform.to(opts);
+  const int64_t k = features_per_channel(model.stencils);
   SobelMlpWeights out;
-  out.stencils = dense.stencils;
+  out.stencils = model.stencils;
   out.spectral = plan;
-  out.w1 = t.mm(dense.w1).mm(torch::kron(s.t().contiguous(), torch::eye(k, opts)));
-  out.b1 = dense.b1.index_select(0, plan->hidden_order.to(opts.device()));
-  out.w2 = s.mm(dense.w2).mm(t.t());
-  out.b2 = s.mv(dense.b2);
+  out.w1 = t.mm(model.w1);
+  out.w2 = model.w2.mm(t.t());
+  out.b2 = model.b2;
+  if (plan->state_basis.defined()) {
+    const torch::Tensor s = plan->state_basis.to(opts);
+    out.w1 = out.w1.mm(torch::kron(s.t().contiguous(), torch::eye(k, opts)));
+    out.w2 = s.mm(out.w2);
+    out.b2 = s.mv(out.b2);
+  }
+  const torch::Tensor a = torch::kron(plan->to_values.to(opts), torch::eye(plan->hidden_fields, opts));
+  out.b1 = a.mv(t.mv(model.b1));
   return out;
 }
 
-torch::Tensor spectral_hidden(const torch::Tensor& h_coefficients, const torch::Tensor& b1, const SpectralMlp& plan) {
-  const int64_t g = plan.hidden_basis.size(0), f = plan.hidden_fields;
-  std::vector<int64_t> grouped(h_coefficients.sizes().begin(), h_coefficients.sizes().end() - 1);
-  std::vector<int64_t> flat = grouped;
-  grouped.push_back(g);
-  grouped.push_back(f);
-  flat.push_back(g * f);
-  const torch::Tensor q = plan.hidden_basis.to(h_coefficients.options());
-  // (..., o, j) -> (..., g, j): Q^T over o, then the bias and ReLU in the group basis.
-  const torch::Tensor values = torch::matmul(q.t(), h_coefficients.reshape(grouped)).reshape(flat);
-  const torch::Tensor h = torch::relu(values + b1);
-  return torch::matmul(q, h.reshape(grouped)).reshape(flat);
+torch::Tensor to_kernel_basis(const torch::Tensor& state, const SpectralMlp* plan) {
+  if (plan == nullptr || !plan->state_basis.defined()) return state;
+  return torch::matmul(state, plan->state_basis.to(state.options()).t()).contiguous();
+}
+
+torch::Tensor from_kernel_basis(const torch::Tensor& state, const SpectralMlp* plan) {
+  if (plan == nullptr || !plan->state_basis.defined()) return state;
+  return torch::matmul(state, plan->state_basis.to(state.options())).contiguous();
+}
+
+torch::Tensor spectral_hidden(const torch::Tensor& coefficients, const torch::Tensor& b1, const SpectralMlp& plan) {
+  const int64_t f = plan.hidden_fields, n = plan.to_values.size(0), d = plan.to_values.size(1);
+  std::vector<int64_t> shape(coefficients.sizes().begin(), coefficients.sizes().end() - 1);
+  auto grouped = [&](int64_t rows) {
+    std::vector<int64_t> s = shape;
+    s.push_back(rows);
+    s.push_back(f);
+    return s;
+  };
+  auto flat = [&](int64_t rows) {
+    std::vector<int64_t> s = shape;
+    s.push_back(rows * f);
+    return s;
+  };
+  const torch::Tensor a = plan.to_values.to(coefficients.options()),
+                      b = plan.to_coefficients.to(coefficients.options());
+  // (..., D, F) -> (..., N, F): A over the coefficients, then the bias and ReLU on the values.
+  const torch::Tensor values = torch::matmul(a, coefficients.reshape(grouped(d))).reshape(flat(n));
+  const torch::Tensor v = torch::relu(values + b1);
+  return torch::matmul(b, v.reshape(grouped(n))).reshape(flat(d));
 }
 
 }  // namespace eqnca::kernels

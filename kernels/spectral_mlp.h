@@ -1,18 +1,24 @@
-// The fused step's spectral path for group models (c4, d4, c8, c16). Their 1x1 layers are dense
-// matrices only in the group basis; in an isotypic basis (groups/isotypic_basis.h) of the state
-// and the hidden regular fields they are block-sparse, so the MLP costs 2-8x fewer multiply-adds.
-// The kernel then works in these bases:
-//   * the state x~ = S x per cell (S: identity on RGBA, an isotypic basis on each regular
-//     field, coefficients ordered coefficient-major: channel 4 + o*fields + j). The alive mask,
-//     the residual and the stochastic mask are the same in either basis, so a rollout converts
-//     the state once at each end (kernels/rollout.cpp) and the dynamics are exactly conjugate;
-//   * w1 maps the features of x~ to hidden coefficients h~ (row o*F + j for hidden field j of
-//     F), b1 is in the group basis ordered element-major (row g*F + j); per hidden field,
-//     h = relu(Q^T h~ + b1) (ReLU acts on the group basis, as in the model) and the second layer
-//     reads Q h; w2 and b2 are in the state's basis x~.
-// Only the blocks of w1 and w2 that the equivariance constraint allows to be non-zero are
-// stored and multiplied; their positions come from representative weights (random equivariant
-// layers), never from the current values (a zero-initialised layer is not structurally zero).
+// The fused step's spectral path, for the group models (c4, d4, c8, c16, so2, o2): the MLP
+//   c = W1 f (hidden coefficients), per hidden field v = relu(A c + b1), d = W2 (B v),
+// where A (N x D) turns a field's D coefficients into N values on which ReLU acts, and B (D x N)
+// turns them back. For C_N / D_N the coefficients are those of an isotypic basis Q of the regular
+// field (groups/isotypic_basis.h; A = Q^T, B = Q, values = the group basis the model's ReLU acts
+// on), and the 1x1 layers are block-sparse there, so the MLP costs 2-8x fewer multiply-adds. For
+// SO(2) / O(2) the coefficients are the band-limited field's own and A, B are the Fourier
+// nonlinearity's sampling and projection (layers/fourier_pointwise.h); the first layer is the 3x3
+// perception conv on the Taps stencils.
+// The kernel works in these bases:
+//   * the state x~ = S x per cell (C_N / D_N: S is the identity on RGBA and the isotypic basis on
+//     each regular field, coefficients ordered coefficient-major: channel 4 + o*fields + j;
+//     SO(2) / O(2): no change). The alive mask, the residual and the stochastic mask are the same
+//     in either basis, so a rollout converts the state once at each end (kernels/rollout.cpp) and
+//     the dynamics are exactly conjugate;
+//   * hidden coefficients are coefficient-major (row o*F + j for hidden field j of F), values and
+//     b1 value-major (n*F + j); w1, w2 and b2 are in those bases and in the state's x~.
+// Only the blocks of w1 and w2 that the equivariance constraint allows to be non-zero are stored
+// and multiplied; their positions come from representative weights (equivariant layers with
+// generic weights), never from the current values (a zero-initialised layer is not structurally
+// zero).
 #pragma once
 
 #include <cstdint>
@@ -39,38 +45,45 @@ struct LinearBlock {
 struct BlockLayout {
   int64_t rows = 0, cols = 0;
   std::vector<LinearBlock> blocks;
-  int64_t packed_size = 0;   // entries stored
-  int64_t widest = 0;        // the most columns of one block
+  int64_t packed_size = 0;  // entries stored
+  int64_t widest = 0;       // the most columns of one block
   // Blocks from a (rows, cols) bool pattern: runs of consecutive rows with the same non-zero
   // columns.
   static BlockLayout from_pattern(const torch::Tensor& pattern);
 };
 
 struct SpectralMlp {
-  BlockLayout layer1;  // (hidden, K*C), columns planar: stencil k, channel c -> k*C + c
-  BlockLayout layer2;  // (C, hidden)
-  torch::Tensor hidden_basis;  // (|G|, |G|) float64 CPU: Q, coefficients = Q * group values
-  int64_t hidden_fields = 0;
-  torch::Tensor state_basis;   // (C, C) float64: S, x~ = S x
-  torch::Tensor hidden_order;  // (hidden) int64: the model's hidden channel of row g*F + j
-  torch::Tensor hidden_transform;  // (hidden, hidden) float64: h~ = T h_model
+  BlockLayout layer1;              // (D*F, K*C), columns planar: stencil k, channel c -> k*C + c
+  BlockLayout layer2;              // (C, D*F)
+  torch::Tensor to_values;         // A (N, D) float64 CPU
+  torch::Tensor to_coefficients;   // B (D, N) float64 CPU
+  int64_t hidden_fields = 0;       // F
+  torch::Tensor state_basis;       // S (C, C) float64, or undefined: x~ = x
+  torch::Tensor hidden_transform;  // T (D*F, model hidden) float64, orthogonal: coefficients = T h
+  int64_t coefficients() const { return to_values.size(1) * hidden_fields; }
+  int64_t values() const { return to_values.size(0) * hidden_fields; }
 };
 
-// The kernel's weights (with `plan` attached) from the model's dense ones: w1 (hidden, K*C)
-// over the public state, hidden channels in the model's order. Differentiable; on w1's device
-// and dtype.
-SobelMlpWeights spectral_weights(const SobelMlpWeights& dense, const std::shared_ptr<const SpectralMlp>& plan);
-
-// Builds the plan. hidden_order[g*F + j] = the model's hidden channel of element g of hidden
-// field j; `representatives`: dense weights of random equivariant layers of the same shape
-// (two or more draws, so that no structural non-zero vanishes by chance).
+// Builds the plan. `representatives`: the model's layers in its own layout (w1 (hidden, K*C) over
+// its state, hidden channels in its order, b1 on them) with generic equivariant weights, two or
+// more draws so that no structural non-zero vanishes by chance.
 std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpWeights>& representatives,
-                                                     const std::vector<int64_t>& hidden_order,
-                                                     const torch::Tensor& hidden_basis,
+                                                     const torch::Tensor& hidden_transform,
+                                                     const torch::Tensor& to_values,
+                                                     const torch::Tensor& to_coefficients,
                                                      const torch::Tensor& state_basis);
 
+// The kernel's weights (with `plan` attached) from the model's, in the layout of
+// make_spectral_mlp's representatives: w1 = T W1 (S^T x I_K), b1 = (A x I_F) T b1,
+// w2 = S W2 T^T, b2 = S b2. Differentiable; on w1's device and dtype.
+SobelMlpWeights spectral_weights(const SobelMlpWeights& model, const std::shared_ptr<const SpectralMlp>& plan);
+
+// The state into the kernel's basis and back: (..., C) -> (..., C); unchanged without S.
+torch::Tensor to_kernel_basis(const torch::Tensor& state, const SpectralMlp* plan);
+torch::Tensor from_kernel_basis(const torch::Tensor& state, const SpectralMlp* plan);
+
 // The hidden layer of the spectral path in torch ops (the reference and non-CPU path): from
-// h~ (..., hidden) to relu(Q^T h~ + b1) (group basis) and back to coefficients Q h.
-torch::Tensor spectral_hidden(const torch::Tensor& h_coefficients, const torch::Tensor& b1, const SpectralMlp& plan);
+// coefficients c (..., D*F) to B relu(A c + b1), (..., D*F).
+torch::Tensor spectral_hidden(const torch::Tensor& coefficients, const torch::Tensor& b1, const SpectralMlp& plan);
 
 }  // namespace eqnca::kernels

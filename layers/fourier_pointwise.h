@@ -25,6 +25,10 @@ class FourierPointwiseImpl : public torch::nn::Module {
   // `type` must consist of copies of one representation; `samples` = N rotations.
   FourierPointwiseImpl(FieldType type, int samples);
   torch::Tensor forward(const torch::Tensor& x);
+  // Per field: values = sampling * coefficients (points, d); coefficients = projection * values
+  // (d, points), the sampling's pseudo-inverse.
+  const torch::Tensor& sampling() const { return sample_; }
+  const torch::Tensor& projection() const { return project_; }
 
  private:
   FieldType type_;

@@ -38,4 +38,49 @@ void ContinuousGroupNcaImpl::end_rollout() {
   output->end_rollout();
 }
 
+kernels::SobelMlpWeights ContinuousGroupNcaImpl::model_weights(const layers::EquivariantConv& first,
+                                                               const layers::EquivariantConv& second) const {
+  auto bias_or_zeros = [](const torch::Tensor& b, int64_t n, const torch::Tensor& like) {
+    return b.defined() ? b : torch::zeros({n}, like.options());
+  };
+  // (H, C, 3, 3) -> (H, C*9) with the taps in kernels::Stencils::Taps order: the centre first.
+  const torch::Tensor filter = first->expand_filter();
+  const torch::Tensor order = torch::tensor({4, 0, 1, 2, 3, 5, 6, 7, 8}, torch::kLong).to(filter.device());
+  const torch::Tensor w1 = filter.flatten(2).index_select(2, order).flatten(1);
+  const torch::Tensor w2 = second->expand_filter().flatten(1);
+  return kernels::SobelMlpWeights{w1,
+                                  bias_or_zeros(first->expand_bias(), w1.size(0), w1),
+                                  w2,
+                                  bias_or_zeros(second->expand_bias(), w2.size(0), w2),
+                                  kernels::Stencils::Taps,
+                                  nullptr};
+}
+
+// Block positions from copies of the layers with fixed, generic weights (no random draws).
+std::shared_ptr<const kernels::SpectralMlp> ContinuousGroupNcaImpl::make_spectral_plan() const {
+  std::vector<kernels::SobelMlpWeights> representatives;
+  for (double frequency : {0.7371, 1.3117}) {
+    layers::EquivariantConvOptions first_options = perception->options(), second_options = output->options();
+    layers::EquivariantConv first(first_options.zero_init(true)), second(second_options.zero_init(true));
+    torch::NoGradGuard no_grad;
+    first->to(perception->weight.scalar_type());
+    second->to(perception->weight.scalar_type());
+    for (layers::EquivariantConv* conv : {&first, &second})
+      for (torch::Tensor& p : (*conv)->parameters())
+        p.copy_(torch::arange(p.numel(), p.options()).mul(frequency).add(0.3).sin().view_as(p));
+    representatives.push_back(model_weights(first, second));
+  }
+  // Hidden: coefficient d of field j (channel j*D + d) -> row d*F + j.
+  const int64_t d = state_.field().dim(), fields = options_.hidden_fields(), hidden = d * fields;
+  torch::Tensor t = torch::zeros({hidden, hidden}, torch::kDouble);
+  for (int64_t k = 0; k < d; ++k)
+    for (int64_t j = 0; j < fields; ++j) t[k * fields + j][j * d + k] = 1.0;
+  return kernels::make_spectral_mlp(representatives, t, fourier->sampling(), fourier->projection(), torch::Tensor());
+}
+
+std::optional<kernels::SobelMlpWeights> ContinuousGroupNcaImpl::sobel_mlp_weights() const {
+  if (!spectral_) spectral_ = make_spectral_plan();  // on first use: model building stays cheap
+  return kernels::spectral_weights(model_weights(perception, output), spectral_);
+}
+
 }  // namespace eqnca::models

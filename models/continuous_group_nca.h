@@ -9,6 +9,7 @@
 
 #include <torch/arg.h>
 
+#include "kernels/spectral_mlp.h"
 #include "layers/equivariant_conv.h"
 #include "layers/fourier_pointwise.h"
 #include "models/nca_model.h"
@@ -37,6 +38,9 @@ class ContinuousGroupNcaImpl : public NcaModelImpl {
   std::string name() const override { return group_model_name(state_.group()); }
   void begin_rollout() override;
   void end_rollout() override;
+  // The fused step's weights: the perception conv on the nine taps, the Fourier nonlinearity's
+  // sampling and projection per hidden field (kernels/spectral_mlp.h).
+  std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override;
   const ContinuousGroupNcaOptions& options() const { return options_; }
 
   layers::EquivariantConv perception{nullptr};  // 3x3
@@ -49,8 +53,12 @@ class ContinuousGroupNcaImpl : public NcaModelImpl {
   }
 
  private:
+  kernels::SobelMlpWeights model_weights(const layers::EquivariantConv& first,
+                                         const layers::EquivariantConv& second) const;
+  std::shared_ptr<const kernels::SpectralMlp> make_spectral_plan() const;
   ContinuousGroupNcaOptions options_;
   OrientedState state_;
+  mutable std::shared_ptr<const kernels::SpectralMlp> spectral_;
 };
 TORCH_MODULE(ContinuousGroupNca);
 

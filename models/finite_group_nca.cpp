@@ -23,7 +23,6 @@ FiniteGroupNcaImpl::FiniteGroupNcaImpl(FiniteGroupNcaOptions options)
   relu = register_module("relu", layers::PointwiseRelu(hidden_type));
   output = register_module(
       "output", layers::EquivariantConv(layers::EquivariantConvOptions(hidden_type, state_.type(), 1).zero_init(true)));
-  if (options_.spectral_step()) spectral_ = make_spectral_plan();
 }
 
 torch::Tensor FiniteGroupNcaImpl::step(const torch::Tensor& state, const torch::Tensor& update_mask) {
@@ -63,6 +62,8 @@ std::shared_ptr<const kernels::SpectralMlp> FiniteGroupNcaImpl::make_spectral_pl
     layers::EquivariantConvOptions first_options = hidden->options(), second_options = output->options();
     layers::EquivariantConv first(first_options.zero_init(true)), second(second_options.zero_init(true));
     torch::NoGradGuard no_grad;
+    first->to(hidden->weight.scalar_type());
+    second->to(hidden->weight.scalar_type());
     for (layers::EquivariantConv* conv : {&first, &second})
       for (torch::Tensor& p : (*conv)->parameters())
         p.copy_(torch::arange(p.numel(), p.options()).mul(frequency).add(0.3).sin().view_as(p));
@@ -70,27 +71,32 @@ std::shared_ptr<const kernels::SpectralMlp> FiniteGroupNcaImpl::make_spectral_pl
   }
   const groups::IsotypicBasis basis = groups::isotypic_basis(state_.field());
   const int64_t g = basis.q.rows(), hidden_fields = options_.hidden_fields(), fields = options_.state_fields();
-  std::vector<int64_t> hidden_order(size_t(g * hidden_fields));
-  for (int64_t e = 0; e < g; ++e)
-    for (int64_t j = 0; j < hidden_fields; ++j) hidden_order[size_t(e * hidden_fields + j)] = j * g + e;
   const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
   torch::Tensor q = torch::empty({g, g}, f64);
   for (int64_t o = 0; o < g; ++o)
     for (int64_t e = 0; e < g; ++e) q[o][e] = basis.q(o, e);
-  // x~ = S x: RGBA unchanged; coefficient o of field j at 4 + o*fields + j.
+  // Hidden: element e of field j (channel j*g + e) -> coefficient o at row o*F + j.
+  const int64_t hidden = g * hidden_fields;
+  torch::Tensor t = torch::zeros({hidden, hidden}, f64);
+  for (int64_t o = 0; o < g; ++o)
+    for (int64_t j = 0; j < hidden_fields; ++j)
+      for (int64_t e = 0; e < g; ++e) t[o * hidden_fields + j][j * g + e] = basis.q(o, e);
+  // State: RGBA unchanged; coefficient o of field j at 4 + o*fields + j.
   const int64_t c = channels(), invariant = c - g * fields;
   torch::Tensor s = torch::zeros({c, c}, f64);
   for (int64_t i = 0; i < invariant; ++i) s[i][i] = 1.0;
   for (int64_t o = 0; o < g; ++o)
     for (int64_t j = 0; j < fields; ++j)
       for (int64_t e = 0; e < g; ++e) s[invariant + o * fields + j][invariant + j * g + e] = basis.q(o, e);
-  return kernels::make_spectral_mlp(representatives, hidden_order, q, s);
+  // The ReLU acts on the group basis: values = Q^T coefficients.
+  return kernels::make_spectral_mlp(representatives, t, q.t(), q, s);
 }
 
 std::optional<kernels::SobelMlpWeights> FiniteGroupNcaImpl::sobel_mlp_weights() const {
   const kernels::SobelMlpWeights dense = dense_weights(hidden, output);
-  if (spectral_) return kernels::spectral_weights(dense, spectral_);
-  return dense;
+  if (!options_.spectral_step()) return dense;
+  if (!spectral_) spectral_ = make_spectral_plan();  // on first use: model building stays cheap
+  return kernels::spectral_weights(dense, spectral_);
 }
 
 }  // namespace eqnca::models

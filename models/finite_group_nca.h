@@ -62,7 +62,7 @@ class FiniteGroupNcaImpl : public NcaModelImpl {
   std::shared_ptr<const kernels::SpectralMlp> make_spectral_plan() const;
   FiniteGroupNcaOptions options_;
   OrientedState state_;
-  std::shared_ptr<const kernels::SpectralMlp> spectral_;
+  mutable std::shared_ptr<const kernels::SpectralMlp> spectral_;
 };
 TORCH_MODULE(FiniteGroupNca);
 

@@ -37,12 +37,10 @@ inline torch::Tensor mixed_state(const models::NcaModel& m, int64_t batch, int64
 // A (B, H, W, C) state into the basis the fused step works in (kernels/spectral_mlp.h: S x per
 // cell on the spectral path, unchanged otherwise) and back.
 inline torch::Tensor to_kernel_basis(const torch::Tensor& nhwc, const kernels::SobelMlpWeights& w) {
-  if (!w.spectral) return nhwc;
-  return torch::matmul(nhwc, w.spectral->state_basis.to(nhwc.options()).t()).contiguous();
+  return kernels::to_kernel_basis(nhwc, w.spectral.get());
 }
 inline torch::Tensor from_kernel_basis(const torch::Tensor& nhwc, const kernels::SobelMlpWeights& w) {
-  if (!w.spectral) return nhwc;
-  return torch::matmul(nhwc, w.spectral->state_basis.to(nhwc.options()));
+  return kernels::from_kernel_basis(nhwc, w.spectral.get());
 }
 
 inline double max_abs(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }

@@ -8,6 +8,8 @@
 // through three steps).
 // This file also covers kernels/sobel_mlp_cpu.cpp: its CPU kernels are internal to eqnca_kernels
 // (namespace detail) and are tested through sobel_mlp_step, their one public entry point.
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include <torch/csrc/autograd/autograd.h>
@@ -47,7 +49,7 @@ struct Case {
 const std::vector<Case> kCases{{"growing", "zeros"},      {"growing", "circular"}, {"isotropic", "zeros"},
                                {"isotropic", "circular"}, {"c4", "zeros"},         {"c4", "circular"},
                                {"d4", "zeros"},           {"d4", "circular"},      {"c8", "zeros"},
-                               {"c16", "circular"}};
+                               {"c16", "circular"},       {"so2", "zeros"},        {"o2", "circular"}};
 
 }  // namespace
 
@@ -156,12 +158,12 @@ TEST(SobelMlpStep, GrowthModeEqualsGradMode) {
 }
 
 TEST(SobelMlpStep, ModelsWithoutTheSobelMlpStructureSayNo) {
-  for (const std::string name : {"steerable", "so2", "o2"}) {
+  for (const std::string name : {"steerable"}) {
     models::ModelConfig config;
     config.name = name;
     EXPECT_FALSE(models::make_model(config)->sobel_mlp_weights().has_value()) << name;
   }
-  for (const std::string name : {"growing", "isotropic", "c4", "d4", "c8", "c16"}) {
+  for (const std::string name : {"growing", "isotropic", "c4", "d4", "c8", "c16", "so2", "o2"}) {
     models::ModelConfig config;
     config.name = name;
     EXPECT_TRUE(models::make_model(config)->sobel_mlp_weights().has_value()) << name;
@@ -193,24 +195,31 @@ TEST(SobelMlpStep, RejectsMismatchedShapes) {
                std::invalid_argument);
 }
 
-// The spectral path (kernels/spectral_mlp.h) commutes with every element of C4 and D4: from a
+// The spectral path (kernels/spectral_mlp.h) commutes with every element of C4 and D4 (and the
+// quarter turns and mirrors of SO(2) / O(2)): from a
 // transformed state with the transformed masks, 8 fused steps end in the transformed result
 // (relative error <= 1e-5: float32 rounding in another basis). The growing baseline through the
 // same kernel is off by more than 1e-2 at some element.
 TEST(SobelMlpStep, SpectralStepIsEquivariantAtExactElementsAndTheBaselineIsNot) {
-  for (const std::string name : {"c4", "d4", "growing"}) {
+  for (const std::string name : {"c4", "d4", "so2", "o2", "growing"}) {
     torch::manual_seed(5);
     models::NcaModel m = random_model(name, "zeros");
     torch::NoGradGuard no_grad;
     const auto w = m->sobel_mlp_weights();
     ASSERT_EQ(bool(w->spectral), name != "growing") << name;
-    const groups::Group group = name == "d4" ? groups::Group::dihedral(4) : groups::Group::cyclic(4);
+    // The grid's exact elements: all of C4 / D4; the quarter turns (and mirrors) of SO(2) / O(2);
+    // C4's for the baseline.
+    const groups::Group group = name == "growing" ? groups::Group::cyclic(4) : m->group();
+    std::vector<groups::GroupElement> elements;
+    for (int quarter = 0; quarter < 4; ++quarter)
+      for (bool mirror : {false, true})
+        if (!mirror || group.has_reflections()) elements.push_back(group.element_at(quarter * M_PI / 2, mirror));
     const layers::FieldType state_type = m->state_type(group), mask_type = layers::FieldType::trivial(group, 1);
     const torch::Tensor s0 = mixed_state(m, 1, 31);
     std::vector<torch::Tensor> masks;
     for (int t = 0; t < 8; ++t) masks.push_back(random_mask(1, 31));
     double worst = 0.0;
-    for (const groups::GroupElement& g : group.elements()) {
+    for (const groups::GroupElement& g : elements) {
       torch::Tensor x = to_kernel(s0, *w), xg = to_kernel(state_type.transform(s0, g), *w);
       for (const torch::Tensor& mask : masks) {
         x = kernels::sobel_mlp_step(x, nhw(mask), *w, m->padding());

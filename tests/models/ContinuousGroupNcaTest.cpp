@@ -59,7 +59,13 @@ TEST(ContinuousGroupNca, OptionsBuildTheModel) {
   EXPECT_EQ(o2->name(), "o2");
   EXPECT_EQ(o2->channels(), 4 + 2 * 6);
   EXPECT_EQ(o2->padding(), layers::Padding::Circular);
-  EXPECT_FALSE(o2->sobel_mlp_weights().has_value());  // no fused step for a learnable 3x3 perception
+  // The fused step runs the 3x3 perception on the nine taps (kernels/spectral_mlp.h).
+  const auto w = o2->sobel_mlp_weights();
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->stencils, kernels::Stencils::Taps);
+  ASSERT_TRUE(w->spectral);
+  EXPECT_EQ(w->spectral->to_values.size(0), 2 * (4 * 2 + 4));  // samples: 4L+4 rotations, mirrored too
+  EXPECT_EQ(w->spectral->to_values.size(1), 6);                // psi_00 + psi_10 + psi_1 + psi_2
 }
 
 TEST(ContinuousGroupNca, BadOptionsFailNamingTheOption) {
