@@ -25,8 +25,8 @@ double coupling(const Representation& rep, const Eigen::MatrixXd& q, const std::
 }  // namespace
 
 TEST(IsotypicBasis, DecouplesTheIrrepsOfFiniteGroups) {
-  for (const Group& g : {Group::cyclic(4), Group::cyclic(8), Group::cyclic(5), Group::dihedral(4),
-                         Group::dihedral(8), Group::dihedral(3)}) {
+  for (const Group& g : {Group::cyclic(4), Group::cyclic(8), Group::cyclic(5), Group::dihedral(4), Group::dihedral(8),
+                         Group::dihedral(3)}) {
     const Representation regular = Representation::regular(g);
     for (const Representation& rep :
          {regular, Representation::standard(g),
