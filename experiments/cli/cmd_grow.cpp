@@ -1,5 +1,7 @@
 // `eqnca grow`: grows an NCA from a (possibly rotated) seed and writes what it looks like:
-// PNG frames every --frame-every steps, a contact sheet of them, and a looping GIF; optionally
+// PNG frames every --frame-every steps, a contact sheet of them, a looping GIF, and growth.h5
+// (the frames' RGBA as "growth/rgba" (frames, 4, H, W), their steps "growth/steps", and the
+// JSON outcome as the attribute "growth"/"summary_json", for plotting scripts); optionally
 // with circular damage at one step to show regeneration. For a checkpoint whose target PNG is
 // found, it also reports the final state's loss (RGBA MSE) against the target turned by the
 // seed's element, so damaged and undamaged growth can be compared (--json: one JSON object).
@@ -20,6 +22,7 @@
 #include "experiments/io/atomic_file.h"
 #include "experiments/io/gif_writer.h"
 #include "experiments/io/image_io.h"
+#include "experiments/io/run_log.h"
 #include "layers/grid_action.h"
 
 namespace eqnca::experiments {
@@ -91,6 +94,14 @@ void run(const GrowArgs& a) {
   const auto opts = model.parameters().empty() ? torch::TensorOptions() : model.parameters()[0].options();
   torch::Tensor state = model.seed(1, size, size, g).to(opts);
   std::vector<RgbaImage> frames{state_to_image(state)};
+  std::vector<float> rgba;  // every frame's RGBA, for growth.h5
+  std::vector<float> frame_steps;
+  auto keep_rgba = [&](int step) {
+    const torch::Tensor x = state.slice(1, 0, 4).to(torch::kFloat).contiguous().cpu();
+    rgba.insert(rgba.end(), x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+    frame_steps.push_back(float(step));
+  };
+  keep_rgba(0);
   std::vector<std::string> frame_paths;
   auto save_frame = [&](int step) {
     const std::string path = (std::filesystem::path(a.out) / fmt::format("frame_{:04d}.png", step)).string();
@@ -110,6 +121,7 @@ void run(const GrowArgs& a) {
     if (t % a.frame_every == 0 || t == a.steps) {
       frames.push_back(state_to_image(state));
       save_frame(t);
+      keep_rgba(t);
     }
   }
   model.end_rollout();
@@ -124,19 +136,31 @@ void run(const GrowArgs& a) {
   write_png(sheet, montage(rows, 2));
   write_gif(gif, frames, 8, a.scale);
   const double loss = loss_against_turned_target(loaded, state, g);
+  nlohmann::ordered_json j{{"model", model.name()},    {"element", groups::describe(g)}, {"steps", a.steps},
+                           {"damage_at", a.damage_at}, {"contact_sheet", sheet},         {"animation", gif}};
+  j["loss"] = std::isfinite(loss) ? nlohmann::ordered_json(loss) : nlohmann::ordered_json(nullptr);
+  j["angle_deg"] = g.angle * 180.0 / kPi;
+  j["mirror"] = g.reflection;
+  const std::string h5 = (std::filesystem::path(a.out) / "growth.h5").string();
+  write_file_atomically(h5, [&](const std::string& tmp) {
+    RunLog log = RunLog::create(tmp, "");
+    log.write_array("growth/rgba", rgba,
+                    {hsize_t(frame_steps.size()), 4, hsize_t(state.size(2)), hsize_t(state.size(3))});
+    log.write_array("growth/steps", frame_steps, {hsize_t(frame_steps.size())});
+    log.set_attribute("growth", "summary_json", j.dump());
+    log.flush();
+  });
   if (a.json) {
-    nlohmann::ordered_json j{{"model", model.name()},    {"element", groups::describe(g)}, {"steps", a.steps},
-                             {"damage_at", a.damage_at}, {"contact_sheet", sheet},         {"animation", gif}};
-    j["loss"] = std::isfinite(loss) ? nlohmann::ordered_json(loss) : nlohmann::ordered_json(nullptr);
+    j["frames_h5"] = h5;
     std::cout << j.dump() << "\n";
     return;
   }
   if (std::isfinite(loss)) std::cout << fmt::format("loss against the target turned likewise: {:.6g}\n", loss);
   std::cout << fmt::format(
       "grew {} ({}) for {} steps from the seed at {}\n{} frames: {} .. {}\ncontact sheet: {}\n"
-      "animation: {}\n",
+      "animation: {}\nframes (HDF5): {}\n",
       model.name(), model.group().name(), a.steps, groups::describe(g), frame_paths.size(), frame_paths.front(),
-      frame_paths.back(), sheet, gif);
+      frame_paths.back(), sheet, gif, h5);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // `eqnca grow` as a user meets it: --help lists every option; bad input ends with one line
-// "eqnca: error: ..."; a tiny run writes the frames, the contact sheet and the GIF it promises.
+// "eqnca: error: ..."; a tiny run writes the frames, the contact sheet, the GIF and the HDF5
+// frames it promises.
 // The run grows a default-initialised growing NCA (its last layer is zero, so every frame is the
 // seed: one black cell at the centre of a white grid), which makes every pixel predictable.
 #include <gif_lib.h>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/io/image_io.h"
+#include "experiments/io/run_log.h"
 #include "tests/experiments/cli/CliTestUtil.h"
 #include "tests/experiments/training/TrainTestUtil.h"
 
@@ -70,6 +72,17 @@ TEST_F(CmdGrowTest, WritesFramesContactSheetAndGif) {
   EXPECT_NEAR(sheet.at(4, 4, 0), 0.0f, 1e-6);            // first tile's seed
   EXPECT_NEAR(sheet.at(11 + 4, 11 + 4, 0), 1.0f, 1e-6);  // the empty fourth tile
   EXPECT_NEAR(sheet.at(11 + 4, 4, 0), 0.0f, 1e-6);       // third tile's seed
+
+  // growth.h5: the same 3 frames' RGBA (the seed cell's alpha 1, all else 0) and their steps.
+  {
+    const RunLog log = RunLog::open_read_only((out / "growth.h5").string());
+    std::vector<hsize_t> dims;
+    const std::vector<float> rgba = log.read_array("growth/rgba", &dims);
+    ASSERT_EQ(dims, (std::vector<hsize_t>{3, 4, 9, 9}));
+    EXPECT_EQ(rgba[size_t(2 * 4 * 81 + 3 * 81 + 4 * 9 + 4)], 1.0f);  // frame 2, alpha, cell (4, 4)
+    EXPECT_EQ(rgba[size_t(2 * 4 * 81 + 3 * 81 + 0)], 0.0f);
+    EXPECT_EQ(log.read_array("growth/steps"), (std::vector<float>{0, 4, 6}));
+  }
 
   // The GIF: 3 frames on an 18 x 18 canvas, read back by giflib.
   int error = 0;

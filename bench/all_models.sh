@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Every model's training iteration and growth speed on its fastest exact path, side by side in
+# one run (the Distill recipe's shape: batch 8, 72x72, 64 steps, 2 threads), as a Markdown table.
+#   bash bench/all_models.sh [EQNCA] [BASELINE_EQNCA]
+# EQNCA: the binary to time (default build/eqnca). BASELINE_EQNCA (optional): another build,
+# timed in the same rounds for the models it runs fused (e.g. the release before a kernel change).
+# ROUNDS (default 2) interleaves the models round by round; the table shows the medians.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eqnca=${1:-build/eqnca}
+baseline=${2:-}
+rounds=${ROUNDS:-2}
+steps=${STEPS:-64}
+models=(growing isotropic steerable c4 d4 c8 c16 so2 o2)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+path_of() {  # the fused step where the model has one
+  case "$1" in steerable) echo plain ;; *) echo fast-dense ;; esac
+}
+
+for ((r = 1; r <= rounds; r++)); do
+  for m in "${models[@]}"; do
+    "$eqnca" bench --model "$m" --path "$(path_of "$m")" --mode both --steps "$steps" --repeats 2 --warmup 1 \
+      --json >>"$out/new_$m.jsonl"
+    if [[ -n "$baseline" && "$m" != steerable ]]; then
+      "$baseline" bench --model "$m" --path "$(path_of "$m")" --mode both --steps "$steps" --repeats 2 --warmup 1 \
+        --json >>"$out/old_$m.jsonl" 2>/dev/null || true
+    fi
+  done
+done
+
+python3 - "$out" "${models[@]}" <<'PY'
+import json, statistics, sys, os
+out, models = sys.argv[1], sys.argv[2:]
+def load(kind, m):
+    p = os.path.join(out, f"{kind}_{m}.jsonl")
+    if not os.path.exists(p): return None
+    rows = [json.loads(l) for l in open(p) if l.strip().startswith("{")]
+    if not rows: return None
+    med = lambda k: statistics.median(r[k] for r in rows if r.get(k) is not None)
+    return {"train": med("train_s_per_iteration"), "growth": med("growth_cell_updates_per_s"),
+            "params": rows[0]["parameter_count"], "path": rows[0]["path"]}
+base = load("new", "growing")
+print("| model | path | parameters | train s/iteration | vs growing | growth cell-updates/s | vs growing |"
+      + (" before: train s/it |" if any(load("old", m) for m in models) else ""))
+print("|---|---|---:|---:|---:|---:|---:|" + ("---:|" if any(load("old", m) for m in models) else ""))
+for m in models:
+    r = load("new", m)
+    if r is None: continue
+    old = load("old", m)
+    line = (f"| {m} | {r['path']} | {r['params']:,} | {r['train']:.2f} | {r['train']/base['train']:.2f}x | "
+            f"{r['growth']:.3g} | {base['growth']/r['growth']:.2f}x |")
+    if any(load("old", x) for x in models):
+        line += f" {old['train']:.2f} |" if old else " |"
+    print(line)
+PY
