@@ -13,6 +13,7 @@ packages=(
   libgif-dev nlohmann-json3-dev        # GIF output (giflib), --json output (nlohmann-json)
   libtomlplusplus-dev                  # strict TOML config files (toml++)
   python3 python3-h5py                 # reading run logs back in tests
+  python3-matplotlib pandoc bc         # paper/make.sh: figures, the HTML essay, its time estimate
 )
 
 # shellcheck source=scripts/packages.sh

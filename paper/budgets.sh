@@ -1,0 +1,38 @@
+# The budgets of paper/make.sh, in one place: `quick` (CI and a first look: minutes on 2 cores),
+# `small` (the committed figures: about half an hour) and `full` (the lever study's full recipe:
+# the Distill grid, 500 iterations per run; hours, see README.md). Sourced by make.sh.
+# shellcheck shell=bash
+case "$BUDGET" in
+  quick)
+    TRAIN=(--target-size 16 --pad 6 --batch 4 --pool-size 64 --steps-min 24 --steps-max 32
+           --iterations 40 --lr-drop 30 --checkpoint-every 20 --log-every 10)
+    ITERATIONS=40
+    EVAL_STEPS=32
+    GROW_STEPS=32
+    ANGLES=(30 45 60 90 120 135 150 180 210 225 240 270 300 315 330)
+    ;;
+  small)
+    TRAIN=(--target-size 24 --pad 8 --batch 8 --pool-size 256 --steps-min 48 --steps-max 64
+           --iterations 200 --lr-drop 150 --checkpoint-every 50 --log-every 10)
+    ITERATIONS=200
+    EVAL_STEPS=64
+    GROW_STEPS=64
+    ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
+    ;;
+  full)
+    TRAIN=(--target-size 40 --pad 16 --batch 8 --pool-size 1024 --steps-min 64 --steps-max 96
+           --iterations 500 --checkpoint-every 50 --log-every 10)
+    ITERATIONS=500
+    EVAL_STEPS=96
+    GROW_STEPS=96
+    ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
+    ;;
+  *)
+    echo "paper/make.sh: unknown budget '$BUDGET' (quick, small or full)" >&2
+    exit 2
+    ;;
+esac
+# Relative cost of one training iteration per model (bench/RESULTS.md, fused paths): weights the
+# estimate of the time left.
+declare -A COST=([growing]=1 [isotropic]=0.8 [steerable]=2.6 [c4]=2.5 [d4]=2.7 [c8]=2.4 [c16]=2.9 [so2]=9.6
+                 [o2]=26)
