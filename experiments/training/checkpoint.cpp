@@ -111,6 +111,35 @@ void restore_cpu_rng_state(const torch::Tensor& state) {
   gen.set_state(state.to(torch::kCPU));
 }
 
+namespace {
+
+// The pool as its live cells: a cell whose channels are all zero (every dead cell: the alive mask
+// zeroes them) is one byte of `pool_live`, the others their C values in `pool_cells` (n, C).
+// Exact, and a pool grown from seeds is mostly empty grid: a Distill-sized pool (1024 x 16 x
+// 72 x 72 floats, 340 MB dense) shrinks to its live fraction.
+void write_pool(torch::serialize::OutputArchive& archive, const torch::Tensor& pool) {
+  const torch::Tensor cells = pool.detach().permute({0, 2, 3, 1});  // (P, H, W, C)
+  const torch::Tensor live = cells.ne(0).any(3);
+  archive.write("pool_live", live.to(torch::kUInt8));
+  archive.write("pool_cells", cells.masked_select(live.unsqueeze(3)).view({-1, cells.size(3)}));
+}
+
+torch::Tensor read_pool(torch::serialize::InputArchive& archive) {
+  torch::Tensor dense;
+  if (archive.try_read("pool", dense)) return dense;  // version 1
+  torch::Tensor live, cells;
+  if (!archive.try_read("pool_live", live)) return {};
+  archive.read("pool_cells", cells);
+  const torch::Tensor mask = live.to(torch::kBool);
+  if (cells.dim() != 2 || cells.size(0) != mask.sum().item<int64_t>())
+    throw std::runtime_error("the pool's live cells do not match its mask");
+  torch::Tensor out = torch::zeros({live.size(0), live.size(1), live.size(2), cells.size(1)}, cells.options());
+  out.masked_scatter_(mask.unsqueeze(3).expand_as(out), cells);
+  return out.permute({0, 3, 1, 2}).contiguous();
+}
+
+}  // namespace
+
 void save_checkpoint(const std::string& path, const torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
                      const TrainingState& state) {
   torch::serialize::OutputArchive archive;
@@ -124,7 +153,7 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
   optimizer.save(optimizer_archive);
   archive.write("model", model_archive);
   archive.write("optimizer", optimizer_archive);
-  if (state.pool.defined()) archive.write("pool", state.pool.detach());
+  if (state.pool.defined()) write_pool(archive, state.pool);
   if (state.curriculum.defined()) archive.write("curriculum", state.curriculum);
   if (state.cpu_rng.defined()) archive.write("cpu_rng", state.cpu_rng);
   std::ostringstream bytes;
@@ -146,8 +175,8 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model,
   if (!archive.try_read("magic", value) || !value.isString() || value.toStringRef() != kCheckpointMagic)
     throw std::runtime_error(fmt::format("checkpoint '{}' is not an eqnca training checkpoint", path));
   archive.read("version", value);
-  if (!value.isInt() || value.toInt() != kCheckpointVersion)
-    throw std::runtime_error(fmt::format("checkpoint '{}' has format version {}, this eqnca reads version {}", path,
+  if (!value.isInt() || value.toInt() < 1 || value.toInt() > kCheckpointVersion)
+    throw std::runtime_error(fmt::format("checkpoint '{}' has format version {}, this eqnca reads versions 1-{}", path,
                                          value.isInt() ? value.toInt() : -1, kCheckpointVersion));
   TrainingState state;
   try {
@@ -162,8 +191,7 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model,
     archive.read("optimizer", optimizer_archive);
     model.load(model_archive);
     optimizer.load(optimizer_archive);
-    torch::Tensor t;
-    if (archive.try_read("pool", t)) state.pool = t;
+    state.pool = read_pool(archive);
     torch::Tensor c;
     if (archive.try_read("curriculum", c)) state.curriculum = c;
     torch::Tensor r;

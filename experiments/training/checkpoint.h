@@ -24,7 +24,8 @@ class InputArchive;
 namespace eqnca::experiments {
 
 inline constexpr const char* kCheckpointMagic = "eqnca-train-checkpoint";
-inline constexpr int64_t kCheckpointVersion = 1;
+// Version 2 stores the pool compactly (its live cells only); version 1 files still load.
+inline constexpr int64_t kCheckpointVersion = 2;
 
 // Everything a checkpoint holds besides the model and the optimiser.
 struct TrainingState {

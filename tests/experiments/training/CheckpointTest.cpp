@@ -1,4 +1,5 @@
-// Checkpoints: model, Adam state, pool, curriculum and CPU generator survive a round trip (a
+// Checkpoints: model, Adam state, pool (stored as its live cells; version-1 dense pools still
+// load), curriculum and CPU generator survive a round trip (a
 // loaded optimiser takes the same next step); missing, corrupt and foreign files give one-line
 // errors; saving leaves no temporary files behind.
 #include <filesystem>
@@ -87,6 +88,61 @@ TEST(CheckpointTest, RoundTripRestoresEverything) {
 
   for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
     EXPECT_EQ(entry.path().filename(), "checkpoint.pt") << "left behind: " << entry.path();
+}
+
+// The pool is stored as its live cells: a pool that is mostly dead grid (as one grown from seeds
+// is) round-trips exactly, zeros and negative zeros of live cells included, in a file a fraction
+// of the dense pool's size; an all-dead pool and a pool with no dead cell round-trip too.
+TEST(CheckpointTest, PoolIsStoredAsItsLiveCellsExactly) {
+  TempDir dir;
+  auto model = small_model(1);
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-2));
+  torch::Tensor sparse = torch::zeros({16, 8, 32, 32});
+  sparse.slice(2, 12, 20).slice(3, 10, 22).normal_();
+  sparse[0][5][14][14] = 0.0f;  // a zero channel in a live cell stays a zero
+  sparse[0][6][14][14] = -0.0f;
+  for (const torch::Tensor& pool : {sparse, torch::zeros({2, 8, 4, 4}), torch::rand({2, 8, 4, 4}) + 1.0}) {
+    const std::string path = dir.file("pool.pt");
+    TrainingState state;
+    state.pool = pool;
+    save_checkpoint(path, *model, adam, state);
+    auto other = small_model(2);
+    torch::optim::Adam other_adam(other->parameters(), torch::optim::AdamOptions(1e-2));
+    const TrainingState loaded = load_checkpoint(path, *other, other_adam, torch::kCPU);
+    ASSERT_TRUE(loaded.pool.defined());
+    EXPECT_TRUE(loaded.pool.equal(pool));
+    EXPECT_EQ(loaded.pool.sizes(), pool.sizes());
+    if (pool.size(2) == 32) {
+      // 96 of 1,024 cells live: the file is far below the dense pool's 512 KiB.
+      EXPECT_LT(std::filesystem::file_size(path), 100u * 1024u);
+    }
+  }
+}
+
+// A version-1 checkpoint (the dense pool, no checksum) written by the first releases still loads.
+TEST(CheckpointTest, VersionOneFilesWithADensePoolStillLoad) {
+  TempDir dir;
+  const std::string path = dir.file("v1.pt");
+  auto model = small_model(1);
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-2));
+  const torch::Tensor pool = torch::rand({3, 8, 5, 5});
+  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+  archive.write("magic", c10::IValue(std::string(kCheckpointMagic)));
+  archive.write("version", c10::IValue(int64_t(1)));
+  archive.write("iteration", c10::IValue(int64_t(7)));
+  archive.write("wall_time", c10::IValue(2.0));
+  archive.write("config", c10::IValue(std::string("")));
+  model->save(model_archive);
+  adam.save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  archive.write("pool", pool);
+  archive.save_to(path);
+  auto other = small_model(2);
+  torch::optim::Adam other_adam(other->parameters(), torch::optim::AdamOptions(1e-2));
+  const TrainingState loaded = load_checkpoint(path, *other, other_adam, torch::kCPU);
+  EXPECT_EQ(loaded.iteration, 7);
+  EXPECT_TRUE(loaded.pool.equal(pool));
 }
 
 TEST(CheckpointTest, MissingCorruptAndForeignFilesGiveOneLineErrors) {
