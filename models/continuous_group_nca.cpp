@@ -2,6 +2,7 @@
 #include "models/continuous_group_nca.h"
 
 #include "groups/check.h"
+#include "models/representative_layers.h"
 
 namespace eqnca::models {
 namespace {
@@ -40,36 +41,21 @@ void ContinuousGroupNcaImpl::end_rollout() {
 
 kernels::SobelMlpWeights ContinuousGroupNcaImpl::model_weights(const layers::EquivariantConv& first,
                                                                const layers::EquivariantConv& second) const {
-  auto bias_or_zeros = [](const torch::Tensor& b, int64_t n, const torch::Tensor& like) {
-    return b.defined() ? b : torch::zeros({n}, like.options());
-  };
   // (H, C, 3, 3) -> (H, C*9) with the taps in kernels::Stencils::Taps order: the centre first.
   const torch::Tensor filter = first->expand_filter();
   const torch::Tensor order = torch::tensor({4, 0, 1, 2, 3, 5, 6, 7, 8}, torch::kLong).to(filter.device());
   const torch::Tensor w1 = filter.flatten(2).index_select(2, order).flatten(1);
   const torch::Tensor w2 = second->expand_filter().flatten(1);
-  return kernels::SobelMlpWeights{w1,
-                                  bias_or_zeros(first->expand_bias(), w1.size(0), w1),
-                                  w2,
-                                  bias_or_zeros(second->expand_bias(), w2.size(0), w2),
-                                  kernels::Stencils::Taps,
-                                  nullptr};
+  return kernels::SobelMlpWeights{
+      w1,     bias_or_zeros(first, w1.size(0), w1), w2, bias_or_zeros(second, w2.size(0), w2), kernels::Stencils::Taps,
+      nullptr};
 }
 
-// Block positions from copies of the layers with fixed, generic weights (no random draws).
+// Block positions from representative layers (models/representative_layers.h).
 std::shared_ptr<const kernels::SpectralMlp> ContinuousGroupNcaImpl::make_spectral_plan() const {
-  std::vector<kernels::SobelMlpWeights> representatives;
-  for (double frequency : {0.7371, 1.3117}) {
-    layers::EquivariantConvOptions first_options = perception->options(), second_options = output->options();
-    layers::EquivariantConv first(first_options.zero_init(true)), second(second_options.zero_init(true));
-    torch::NoGradGuard no_grad;
-    first->to(perception->weight.scalar_type());
-    second->to(perception->weight.scalar_type());
-    for (layers::EquivariantConv* conv : {&first, &second})
-      for (torch::Tensor& p : (*conv)->parameters())
-        p.copy_(torch::arange(p.numel(), p.options()).mul(frequency).add(0.3).sin().view_as(p));
-    representatives.push_back(model_weights(first, second));
-  }
+  const std::vector<kernels::SobelMlpWeights> representatives = representative_weights(
+      perception->options(), output->options(), perception->weight.scalar_type(),
+      [this](const layers::EquivariantConv& a, const layers::EquivariantConv& b) { return model_weights(a, b); });
   // Hidden: coefficient d of field j (channel j*D + d) -> row d*F + j.
   const int64_t d = state_.field().dim(), fields = options_.hidden_fields(), hidden = d * fields;
   torch::Tensor t = torch::zeros({hidden, hidden}, torch::kDouble);

@@ -3,6 +3,7 @@
 
 #include "groups/check.h"
 #include "groups/isotypic_basis.h"
+#include "models/representative_layers.h"
 
 namespace eqnca::models {
 namespace {
@@ -41,34 +42,18 @@ void FiniteGroupNcaImpl::end_rollout() {
 
 kernels::SobelMlpWeights FiniteGroupNcaImpl::dense_weights(const layers::EquivariantConv& first,
                                                            const layers::EquivariantConv& second) const {
-  auto bias_or_zeros = [](const torch::Tensor& b, int64_t n, const torch::Tensor& like) {
-    return b.defined() ? b : torch::zeros({n}, like.options());
-  };
   const torch::Tensor w1 = first->expand_filter().flatten(1).mm(lift->feature_map());
   const torch::Tensor w2 = second->expand_filter().flatten(1);
-  return kernels::SobelMlpWeights{w1,
-                                  bias_or_zeros(first->expand_bias(), w1.size(0), w1),
-                                  w2,
-                                  bias_or_zeros(second->expand_bias(), w2.size(0), w2),
-                                  kernels::Stencils::Sobel,
-                                  nullptr};
+  return kernels::SobelMlpWeights{
+      w1,     bias_or_zeros(first, w1.size(0), w1), w2, bias_or_zeros(second, w2.size(0), w2), kernels::Stencils::Sobel,
+      nullptr};
 }
 
-// The plan's block positions come from two copies of the layers with fixed, generic weights
-// (no random draws: building a model must not move the global generator).
+// Block positions from representative layers (models/representative_layers.h).
 std::shared_ptr<const kernels::SpectralMlp> FiniteGroupNcaImpl::make_spectral_plan() const {
-  std::vector<kernels::SobelMlpWeights> representatives;
-  for (double frequency : {0.7371, 1.3117}) {
-    layers::EquivariantConvOptions first_options = hidden->options(), second_options = output->options();
-    layers::EquivariantConv first(first_options.zero_init(true)), second(second_options.zero_init(true));
-    torch::NoGradGuard no_grad;
-    first->to(hidden->weight.scalar_type());
-    second->to(hidden->weight.scalar_type());
-    for (layers::EquivariantConv* conv : {&first, &second})
-      for (torch::Tensor& p : (*conv)->parameters())
-        p.copy_(torch::arange(p.numel(), p.options()).mul(frequency).add(0.3).sin().view_as(p));
-    representatives.push_back(dense_weights(first, second));
-  }
+  const std::vector<kernels::SobelMlpWeights> representatives = representative_weights(
+      hidden->options(), output->options(), hidden->weight.scalar_type(),
+      [this](const layers::EquivariantConv& a, const layers::EquivariantConv& b) { return dense_weights(a, b); });
   const groups::IsotypicBasis basis = groups::isotypic_basis(state_.field());
   const int64_t g = basis.q.rows(), hidden_fields = options_.hidden_fields(), fields = options_.state_fields();
   const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
