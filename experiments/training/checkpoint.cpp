@@ -131,7 +131,10 @@ torch::Tensor read_pool(torch::serialize::InputArchive& archive) {
   if (!archive.try_read("pool_live", live)) return {};
   archive.read("pool_cells", cells);
   const torch::Tensor mask = live.to(torch::kBool);
-  if (cells.dim() != 2 || cells.size(0) != mask.sum().item<int64_t>())
+  // Bounded before allocating: a file must not make the dense pool exceed 2^30 floats (12x a
+  // Distill pool of 1024 x 16 x 72 x 72).
+  if (live.dim() != 3 || cells.dim() != 2 || cells.size(1) < 1 || cells.size(1) > 4096 ||
+      live.numel() * cells.size(1) > (int64_t(1) << 30) || cells.size(0) != mask.sum().item<int64_t>())
     throw std::runtime_error("the pool's live cells do not match its mask");
   torch::Tensor out = torch::zeros({live.size(0), live.size(1), live.size(2), cells.size(1)}, cells.options());
   out.masked_scatter_(mask.unsqueeze(3).expand_as(out), cells);
