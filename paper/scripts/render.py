@@ -23,13 +23,14 @@ def number(key):
 
 def table():
     rows = ["| model | parameters | s/iteration | vs baseline | train loss | loss from the seed | "
-            "loss, seed at 90 deg | error at 90 deg | error at 45 deg |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "loss, seed at 90 deg | loss, seed at 45 deg | error at 90 deg | error at 45 deg |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in logs.MODELS:
         r = lambda k: number(f"{m}.{k}")
         rows.append(f"| {logs.LABELS[m]} | {r('parameters')} | {r('s_per_iteration')} | "
                     f"{'1.00' if m == 'growing' else r('s_per_iteration_ratio')} | {r('final_loss')} | "
-                    f"{r('loss_grow_0')} | {r('loss_grow_90')} | {r('error_90')} | {r('error_45')} |")
+                    f"{r('loss_grow_0')} | {r('loss_grow_90')} | {r('loss_grow_45')} | {r('error_90')} | "
+                    f"{r('error_45')} |")
     return "\n".join(rows)
 
 
