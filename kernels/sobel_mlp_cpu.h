@@ -3,11 +3,12 @@
 // Tensors are float32 and contiguous, channels-last: state (B, H, W, C), mask (B, H, W); the
 // weights in the public layout of SobelMlpWeights (feature index c*K + k). Inside, the features
 // are "planar" per cell (all x, then each stencil's response: vectorisable over channels) and
-// w1 is permuted to match once per call (or, on the spectral path, its blocks packed). Cells run in tiles of 128 whose
-// operands stay in L2; work items of 8 tiles go to the threads of kernels/thread_pool.h; the GEMMs are Eigen,
-// single-threaded inside each item. Each step is two parallel passes (the post-update alive
-// mask needs the neighbours' updates) forward and two backward. Weight gradients are summed per
-// item and then in item order, so results do not depend on the scheduling.
+// w1 is permuted to match once per call (on the spectral path: its blocks packed). Cells run in
+// tiles of 128 whose operands stay in L2; work items of 8 tiles go to the threads of
+// kernels/thread_pool.h; the GEMMs are Eigen, single-threaded inside each item. Each step is two
+// parallel passes (the post-update alive mask needs the neighbours' updates) forward and two
+// backward. Weight gradients are summed per item and then in item order, so results do not
+// depend on the scheduling.
 #pragma once
 
 #include <torch/types.h>

@@ -29,8 +29,8 @@ struct SpectralMlp;  // kernels/spectral_mlp.h
 
 // w1 (hidden, K*C), b1 (hidden), w2 (C, hidden), b2 (C): float32, on the state's device. May
 // carry autograd history (e.g. expanded from equivariant coefficients); gradients flow to it.
-// With `spectral` set, the state and the weights are in the group model's isotypic bases and the
-// hidden layer is relu(Q^T h~ + b1) per hidden field (kernels/spectral_mlp.h): only the blocks
+// With `spectral` set (the group models), the state and the weights are in the bases of
+// kernels/spectral_mlp.h and the hidden layer is B relu(A c + b1) per hidden field: only the blocks
 // the plan lists are multiplied, and gradients outside them are zero.
 struct SobelMlpWeights {
   torch::Tensor w1, b1, w2, b2;
