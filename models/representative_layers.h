@@ -14,8 +14,8 @@
 
 namespace eqnca::models {
 
-using LayerWeights =
-    std::function<kernels::SobelMlpWeights(const layers::EquivariantConv& first, const layers::EquivariantConv& second)>;
+using LayerWeights = std::function<kernels::SobelMlpWeights(const layers::EquivariantConv& first,
+                                                            const layers::EquivariantConv& second)>;
 
 // Two draws of `weights_of` applied to copies of layers with these options, in `dtype`.
 std::vector<kernels::SobelMlpWeights> representative_weights(layers::EquivariantConvOptions first,

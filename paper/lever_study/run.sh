@@ -53,6 +53,11 @@ declare -A lever=(
   # the loss taken at the best of the target's D4 transforms (IsoNCA), the steerable NCA (angle channel).
   [t_isotropic_group_min]="--model isotropic --hidden 128 --loss group_min"
   [u_steerable]="--model steerable --hidden 128"
+  # SO(2) widths (session 4): the parameter-matched default against narrower hidden layers, now
+  # that so2 runs on the fused step.
+  [v_so2]="--model so2"
+  [w_so2_hf16]="--model so2 --hidden-fields 16"
+  [x_so2_hf32]="--model so2 --hidden-fields 32"
   # Full recipe (RECIPE=full): the baseline, then the group models at the chosen defaults.
   [F_growing]="--model growing --hidden 128 --lr 2e-3"
   [F_c4_sf6_hf64]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3"

@@ -86,7 +86,8 @@ def rotated_seeds(models, name, title):
             tile(ax, g["rgba"][-1], f"seed at {a} deg" if r == 0 else None)
             if c == 0:
                 ax.set_ylabel(logs.LABELS[m], fontsize=8)
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(title, fontsize=9, y=1.0)
+    fig.tight_layout()
     save(fig, name)
 
 
