@@ -104,6 +104,10 @@ for r in "${runs[@]}"; do
     "$eqnca" grow --checkpoint "$ckpt" --steps $((2 * GROW_STEPS)) --damage-at "$GROW_STEPS" \
       --frame-every $((GROW_STEPS / 4)) --out "$dir/damage" --json >/dev/null
   fi
+  if [[ "$mode" != growing && ! -f "$dir/undamaged/growth.h5" ]]; then  # the same rollout, uncut
+    "$eqnca" grow --checkpoint "$ckpt" --steps $((2 * GROW_STEPS)) --frame-every $((GROW_STEPS / 4)) \
+      --out "$dir/undamaged" --json >/dev/null
+  fi
 done
 
 echo "drawing the figures and writing the essay ($(( ($(date +%s) - start) / 60 )) min so far)"

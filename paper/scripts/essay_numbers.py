@@ -41,7 +41,7 @@ for run in logs.MODES + logs.MODELS[1:]:
     put(f"{run}.final_loss", final_loss(t["loss"]), {"kind": "final_loss", "run": run})
     put(f"{run}.s_per_iteration", t["s_per_iteration"], {"kind": "s_per_iteration", "run": run})
     put(f"{run}.parameters", logs.parameter_count(OUT, run), {"kind": "parameters", "run": run})
-    for where in ["grow_0", "grow_90", "grow_45", "damage"]:
+    for where in ["grow_0", "grow_90", "grow_45", "damage", "undamaged"]:
         g = logs.growth(OUT, run, where)
         if g is not None and g["summary"].get("loss") is not None:
             put(f"{run}.loss_{where}", g["summary"]["loss"], {"kind": "grow_loss", "run": run, "where": where})
