@@ -1,6 +1,12 @@
-# The budgets of paper/make.sh, in one place: `quick` (CI and a first look: minutes on 2 cores),
-# `small` (the committed figures: about half an hour) and `full` (the lever study's full recipe:
-# the Distill grid, 500 iterations per run; hours, see README.md). Sourced by make.sh.
+# The budgets of paper/make.sh, in one place. Sourced by make.sh.
+#   quick   CI and a first look: minutes on 2 cores.
+#   small   the committed figures: about half an hour on 2 cores.
+#   medium  Distill's grid, pool, batch and rollout lengths for 500 iterations per run (the length
+#           of the lever study's full-recipe runs): about 9 hours on 2 cores.
+#   full    the Distill recipe itself (the default): 8000 iterations per run, learning rate
+#           lowered tenfold at 2000; about 6 days on 2 cores, most of it SO(2) and O(2).
+# BASE_S is the baseline's seconds per training iteration on 2 idle cores at the budget's shape
+# (measured; see README.md): with COST below it gives the estimate printed before any run ends.
 # shellcheck shell=bash
 case "$BUDGET" in
   quick)
@@ -10,6 +16,7 @@ case "$BUDGET" in
     EVAL_STEPS=32
     GROW_STEPS=32
     ANGLES=(30 45 60 90 120 135 150 180 210 225 240 270 300 315 330)
+    BASE_S=0.02
     ;;
   small)
     TRAIN=(--target-size 24 --pad 8 --batch 8 --pool-size 256 --steps-min 48 --steps-max 64
@@ -18,17 +25,28 @@ case "$BUDGET" in
     EVAL_STEPS=64
     GROW_STEPS=64
     ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
+    BASE_S=0.085
     ;;
-  full)
+  medium)
     TRAIN=(--target-size 40 --pad 16 --batch 8 --pool-size 1024 --steps-min 64 --steps-max 96
-           --iterations 500 --checkpoint-every 50 --log-every 10)
+           --iterations 500 --lr-drop 400 --checkpoint-every 50 --log-every 10)
     ITERATIONS=500
     EVAL_STEPS=96
     GROW_STEPS=96
     ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
+    BASE_S=1.17
+    ;;
+  full)
+    TRAIN=(--target-size 40 --pad 16 --batch 8 --pool-size 1024 --steps-min 64 --steps-max 96
+           --iterations 8000 --lr-drop 2000 --checkpoint-every 100 --log-every 10)
+    ITERATIONS=8000
+    EVAL_STEPS=96
+    GROW_STEPS=96
+    ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
+    BASE_S=1.17
     ;;
   *)
-    echo "paper/make.sh: unknown budget '$BUDGET' (quick, small or full)" >&2
+    echo "paper/make.sh: unknown budget '$BUDGET' (quick, small, medium or full)" >&2
     exit 2
     ;;
 esac

@@ -2,8 +2,9 @@
 # Reproduces the essay: trains (or resumes, or reuses) every run it needs, evaluates them, draws
 # the figures from the HDF5 logs and writes essay.md and essay.html with every number filled in
 # from the logs.
-#   bash paper/make.sh [--quick | --budget quick|small|full] [--out DIR] [--publish]
-# --quick = --budget quick (minutes: CI and a first look). Runs, figures and the essay go to DIR
+#   bash paper/make.sh [--quick | --budget quick|small|medium|full] [--out DIR] [--publish]
+# The default budget is full, the Distill recipe (days on 2 cores); --quick = --budget quick
+# (minutes: CI and a first look); budgets.sh defines them all. Runs, figures and the essay go to DIR
 # (default paper/build/<budget>); a finished run (its `done` file) is reused, an interrupted one
 # resumed, so a second call only redraws. --publish copies essay.md, essay.html and figures/
 # into paper/ (the committed version). Needs a built eqnca (bash scripts/setup.sh; EQNCA=path
@@ -18,7 +19,7 @@ publish=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) BUDGET=quick ;;
-    --budget) BUDGET=${2:?--budget needs quick, small or full}; shift ;;
+    --budget) BUDGET=${2:?--budget needs quick, small, medium or full}; shift ;;
     --out) out=${2:?--out needs a folder}; shift ;;
     --publish) publish=1 ;;
     *) echo "paper/make.sh: unknown option '$1' (--quick, --budget B, --out DIR, --publish)" >&2; exit 2 ;;
@@ -53,7 +54,8 @@ angles_of() {
 
 total_cost=0
 for r in "${runs[@]}"; do read -r _ m _ <<<"$r"; total_cost=$(echo "$total_cost + ${COST[$m]}" | bc -l); done
-done_cost=0
+done_cost=0     # cost of the runs behind us (trained now or reused)
+trained_cost=0  # cost of the runs trained by this call, and the seconds they took
 start=$(date +%s)
 spent_on_training=0
 i=0
@@ -66,19 +68,22 @@ for r in "${runs[@]}"; do
   if [[ ! -f "$dir/train/done" ]]; then
     resume=()
     [[ -f "$dir/train/checkpoint.pt" ]] && resume=(--resume)
-    if [[ $(echo "$done_cost > 0" | bc -l) == 1 ]]; then
-      left=$(echo "$spent_on_training / $done_cost * ($total_cost - $done_cost)" | bc -l)
-      printf '[%d/%d] training %s (%s, %s mode); about %.0f min left\n' "$i" "${#runs[@]}" "$name" "$model" \
-        "$mode" "$(echo "$left / 60" | bc -l)"
+    # Training time left: at the pace of the runs this call trained, else at the budget's
+    # measured pace (BASE_S); each run weighted by its model's cost per iteration.
+    if [[ $(echo "$trained_cost > 0" | bc -l) == 1 ]]; then
+      left=$(echo "$spent_on_training / $trained_cost * ($total_cost - $done_cost)" | bc -l)
     else
-      printf '[%d/%d] training %s (%s, %s mode)\n' "$i" "${#runs[@]}" "$name" "$model" "$mode"
+      left=$(echo "$BASE_S * $ITERATIONS * ($total_cost - $done_cost)" | bc -l)
     fi
+    printf '[%d/%d] training %s (%s, %s mode); about %.1f min of training left\n' "$i" "${#runs[@]}" "$name" \
+      "$model" "$mode" "$(echo "$left / 60" | bc -l)"
     t0=$(date +%s)
     "$eqnca" train --model "$model" --mode "$mode" "${TRAIN[@]}" --seed 0 --threads 2 \
       --snapshot-every "$ITERATIONS" --out "$dir/train" "${resume[@]}" >"$dir/train.txt" 2>&1 ||
       { echo "paper/make.sh: training $name failed; see $dir/train.txt" >&2; tail -3 "$dir/train.txt" >&2; exit 1; }
     touch "$dir/train/done"
     spent_on_training=$((spent_on_training + $(date +%s) - t0))
+    trained_cost=$(echo "$trained_cost + ${COST[$model]}" | bc -l)
   else
     printf '[%d/%d] %s: reusing the finished run\n' "$i" "${#runs[@]}" "$name"
   fi

@@ -17,6 +17,8 @@ numbers = {}
 
 
 def text(value, kind):
+    if kind == "config":  # as configured: 16, 0.5, 0.002
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
     if kind == "parameters":
         return f"{int(value):,}"
     if kind == "ratio":
@@ -36,7 +38,17 @@ def final_loss(loss):
     return float(np.mean(loss[-max(1, len(loss) // 10):]))
 
 
+# The settings the essay names (model sizes, the recipe), read back from each run's resolved
+# config, so the prose states what was run rather than what a default was when it was written.
+CONFIG_KEYS = ["channels", "hidden", "hidden-fields", "state-fields", "band-limit", "fire-rate", "target-size",
+               "pad", "batch", "pool-size", "steps-min", "steps-max", "iterations", "lr", "lr-final", "lr-drop",
+               "threads"]
+
 for run in logs.MODES + logs.MODELS[1:]:
+    config = logs.config(OUT, run)
+    for key in CONFIG_KEYS:
+        if isinstance(config.get(key), (int, float)) and not isinstance(config.get(key), bool):
+            put(f"{run}.config.{key.replace('-', '_')}", config[key], {"kind": "config", "run": run, "key": key})
     t = logs.train(OUT, run)
     put(f"{run}.final_loss", final_loss(t["loss"]), {"kind": "final_loss", "run": run})
     put(f"{run}.s_per_iteration", t["s_per_iteration"], {"kind": "s_per_iteration", "run": run})
@@ -55,6 +67,9 @@ for run in logs.MODES + logs.MODELS[1:]:
             if len(i):
                 put(f"{run}.error_{angle}", float(e["final_rel_error"][i[0]]),
                     {"kind": "error_angle", "run": run, "angle": angle})
+                if e["rel_error_shared"].size:  # after the first step: how early an error appears
+                    put(f"{run}.error_{angle}_step1", float(e["rel_error_shared"][i[0]][0]),
+                        {"kind": "error_angle_step1", "run": run, "angle": angle})
                 if e["rel_error_independent"].size:
                     put(f"{run}.error_{angle}_independent", float(e["rel_error_independent"][i[0]][-1]),
                         {"kind": "error_angle_independent", "run": run, "angle": angle})

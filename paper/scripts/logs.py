@@ -1,6 +1,7 @@
 """Reads a paper build folder (paper/make.sh --out DIR): the one place that knows its layout.
 
-DIR/<run>/train/run.h5    training log (experiments/io/run_log.h): train/loss, train/wall_time, ...
+DIR/<run>/train/run.h5    training log (experiments/io/run_log.h): train/loss, train/wall_time, ...,
+                          and the resolved config (TOML) as the root attribute `config`
 DIR/<run>/train/model.h5  parameters/<key>, one dataset per parameter
 DIR/<run>/eval.h5         eqnca equivariance: eval/equivariance/{angle_deg, reflection, exact,
                           final_rel_error, rel_error_shared (elements, steps), rel_error_independent}
@@ -9,6 +10,7 @@ DIR/<run>/grow_<angle>/growth.h5  eqnca grow: growth/rgba (frames, 4, H, W), gro
 """
 import json
 import os
+import tomllib
 
 import h5py
 import numpy as np
@@ -37,6 +39,13 @@ def train(out, run):
     steps = steps[steps > 0]
     return {"iteration": iteration, "loss": loss, "s_per_iteration": float(np.median(steps)) if len(steps) else float("nan"),
             "snapshot": last_snapshot}
+
+
+def config(out, run):
+    """The run's resolved configuration (the TOML text eqnca train stores in run.h5's `config`)."""
+    with h5py.File(path(out, run, "train", "run.h5"), "r") as f:
+        text = f.attrs["config"]
+    return tomllib.loads(text.decode() if isinstance(text, bytes) else text)
 
 
 def parameter_count(out, run):

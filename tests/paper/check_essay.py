@@ -14,6 +14,7 @@ import math
 import os
 import re
 import sys
+import tomllib
 
 import h5py
 import numpy as np
@@ -33,6 +34,10 @@ def values(out, source):
             return float(len(loss))
         d = np.diff(wall)
         return float(np.median(d[d > 0]))
+    if kind == "config":
+        with h5py.File(os.path.join(out, run, "train", "run.h5"), "r") as f:
+            text = f.attrs["config"]
+        return float(tomllib.loads(text if isinstance(text, str) else text.decode())[source["key"]])
     if kind == "parameters":
         with h5py.File(os.path.join(out, run, "train", "model.h5"), "r") as f:
             return float(sum(np.prod(d.shape) for d in f["parameters"].values()))
@@ -47,6 +52,8 @@ def values(out, source):
         i = np.flatnonzero((np.abs(angle - source["angle"]) < 1e-3) & (mirror == 0))[0]
         if kind == "error_angle":
             return float(g["final_rel_error"][i])
+        if kind == "error_angle_step1":
+            return float(g["rel_error_shared"][i][0])
         if kind == "error_angle_independent":
             return float(g["rel_error_independent"][i][-1])
     raise ValueError(f"unknown source kind {kind}")
