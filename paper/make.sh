@@ -98,6 +98,12 @@ for r in "${runs[@]}"; do
       --out "$dir/eval.h5.tmp" --json >"$dir/equivariance.json"
     mv "$dir/eval.h5.tmp" "$dir/eval.h5"
   fi
+  # The noise floor: two rollouts from the same upright seed with independent update masks.
+  if [[ "$mode" == growing && ! -f "$dir/noise.h5" ]]; then
+    "$eqnca" equivariance --checkpoint "$ckpt" --steps "$EVAL_STEPS" --angles 0 --out "$dir/noise.h5.tmp" \
+      --json >/dev/null
+    mv "$dir/noise.h5.tmp" "$dir/noise.h5"
+  fi
   # 3. Growth from rotated seeds (and, for the regenerating run, after damage).
   for a in 0 90 180 270 45; do
     [[ -f "$dir/grow_$a/growth.h5" ]] && continue

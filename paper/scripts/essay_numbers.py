@@ -74,6 +74,10 @@ for run in logs.MODES + logs.MODELS[1:]:
                     put(f"{run}.error_{angle}_independent", float(e["rel_error_independent"][i[0]][-1]),
                         {"kind": "error_angle_independent", "run": run, "angle": angle})
 
+    n = logs.equivariance(OUT, run, "noise.h5")
+    if n is not None and n["rel_error_independent"].size:
+        put(f"{run}.noise_floor", float(n["rel_error_independent"][0][-1]), {"kind": "noise_floor", "run": run})
+
 # Ratios to the baseline (both numbers are in the essay too, so the checker recomputes them).
 for run in logs.MODELS[1:]:
     for key in ("s_per_iteration", "loss_grow_0"):

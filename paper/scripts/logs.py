@@ -5,6 +5,8 @@ DIR/<run>/train/run.h5    training log (experiments/io/run_log.h): train/loss, t
 DIR/<run>/train/model.h5  parameters/<key>, one dataset per parameter
 DIR/<run>/eval.h5         eqnca equivariance: eval/equivariance/{angle_deg, reflection, exact,
                           final_rel_error, rel_error_shared (elements, steps), rel_error_independent}
+DIR/<run>/noise.h5        the same at angle 0 only: rel_error_independent is then the difference
+                          between two rollouts from the upright seed with independent masks
 DIR/<run>/grow_<angle>/growth.h5  eqnca grow: growth/rgba (frames, 4, H, W), growth/steps, and the
                           outcome (loss against the turned target) as growth/@summary_json
 """
@@ -63,8 +65,8 @@ def growth(out, run, where):
         return {"rgba": np.asarray(f["growth/rgba"][:]), "steps": np.asarray(f["growth/steps"][:]), "summary": summary}
 
 
-def equivariance(out, run):
-    p = path(out, run, "eval.h5")
+def equivariance(out, run, name="eval.h5"):
+    p = path(out, run, name)
     if not os.path.exists(p):
         return None
     with h5py.File(p, "r") as f:

@@ -44,6 +44,9 @@ def values(out, source):
     if kind == "grow_loss":
         with h5py.File(os.path.join(out, run, source["where"], "growth.h5"), "r") as f:
             return float(json.loads(f["growth"].attrs["summary_json"])["loss"])
+    if kind == "noise_floor":
+        with h5py.File(os.path.join(out, run, "noise.h5"), "r") as f:
+            return float(f["eval/equivariance/rel_error_independent"][0, -1])
     with h5py.File(os.path.join(out, run, "eval.h5"), "r") as f:
         g = f["eval/equivariance"]
         angle, mirror, exact = g["angle_deg"][:], g["reflection"][:], g["exact"][:]
