@@ -5,9 +5,14 @@
 #           of the lever study's full-recipe runs): about 9 hours on 2 cores.
 #   full    the Distill recipe itself (the default): 8000 iterations per run, learning rate
 #           lowered tenfold at 2000; about 6 days on 2 cores, most of it SO(2) and O(2).
-# BASE_S is the baseline's seconds per training iteration on 2 idle cores at the budget's shape
-# (measured; see README.md): with COST below it gives the estimate printed before any run ends.
+# BASE_S is the baseline's seconds per training iteration on 2 cores at the budget's shape, and
+# COST each model's cost per iteration relative to it (both measured; see README.md): together
+# they give the estimate of the time left printed before any run of a call has finished.
 # shellcheck shell=bash
+
+# At Distill's shape (bench/RESULTS.md, fused paths; the steerable model runs the plain path).
+declare -A COST=([growing]=1 [isotropic]=0.8 [steerable]=2.6 [c4]=2.5 [d4]=2.7 [c8]=2.4 [c16]=2.9 [so2]=9.6
+                 [o2]=26)
 case "$BUDGET" in
   quick)
     TRAIN=(--target-size 16 --pad 6 --batch 4 --pool-size 64 --steps-min 24 --steps-max 32
@@ -16,7 +21,9 @@ case "$BUDGET" in
     EVAL_STEPS=32
     GROW_STEPS=32
     ANGLES=(30 45 60 90 120 135 150 180 210 225 240 270 300 315 330)
-    BASE_S=0.02
+    BASE_S=0.03
+    # On small grids fixed costs dominate, the plain steerable path most (this budget's run logs).
+    COST=([growing]=1 [isotropic]=2.3 [steerable]=16 [c4]=3.8 [d4]=3.6 [c8]=4.2 [c16]=2.3 [so2]=11 [o2]=24)
     ;;
   small)
     TRAIN=(--target-size 24 --pad 8 --batch 8 --pool-size 256 --steps-min 48 --steps-max 64
@@ -26,6 +33,7 @@ case "$BUDGET" in
     GROW_STEPS=64
     ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
     BASE_S=0.085
+    COST=([growing]=1 [isotropic]=2.4 [steerable]=9.9 [c4]=2.6 [d4]=2.2 [c8]=3.1 [c16]=2.5 [so2]=6 [o2]=19)
     ;;
   medium)
     TRAIN=(--target-size 40 --pad 16 --batch 8 --pool-size 1024 --steps-min 64 --steps-max 96
@@ -50,7 +58,3 @@ case "$BUDGET" in
     exit 2
     ;;
 esac
-# Relative cost of one training iteration per model (bench/RESULTS.md, fused paths): weights the
-# estimate of the time left.
-declare -A COST=([growing]=1 [isotropic]=0.8 [steerable]=2.6 [c4]=2.5 [d4]=2.7 [c8]=2.4 [c16]=2.9 [so2]=9.6
-                 [o2]=26)

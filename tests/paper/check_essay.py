@@ -5,7 +5,9 @@ Usage: python3 check_essay.py OUT [--alter]
 * every number printed with a <!--n:key--> marker is recomputed here from the HDF5 logs, by its
   source in numbers.json, with this file's own h5py reads (not paper/scripts/), and must agree
   to the precision printed: |printed - recomputed| <= half a unit in the last printed digit;
-* no {{placeholder}} is left.
+* no {{placeholder}} is left;
+* no number is printed without a marker, apart from the few definitions in ALLOWED_BY_HAND (a
+  number typed into the template would escape the comparison with the logs).
 --alter changes one printed number in a copy of the essay and exits 0 only if the check then
 fails (the check can fail). Exit 1 with one line per problem otherwise.
 """
@@ -62,6 +64,23 @@ def values(out, source):
     raise ValueError(f"unknown source kind {kind}")
 
 
+# Numbers the prose may state by itself: the angles the figures and table are drawn at, the
+# citation's year, the alive threshold (a constant of the code), g^-1, and the baseline's cost
+# ratio to itself in the table.
+ALLOWED_BY_HAND = {"0", "45", "90", "180", "270", "2020", "0.1", "1", "1.00"}
+
+
+def unmarked_numbers(essay):
+    """Numbers in the essay's prose that carry no <!--n:key--> marker."""
+    s = re.sub(r"```.*?```", "", essay, flags=re.S)  # command lines
+    s = re.sub(r"[-0-9.,e+]+<!--n:[A-Za-z0-9_.]+-->", "", s)
+    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", s)  # figure references
+    s = re.sub(r"`[^`]*`", "", s)  # file and command names
+    s = re.sub(r"\b(?:[CD]\d+|SO\(2\)|O\(2\)|\dx\d|\dL\+\d)", "", s)  # group names, 3x3, 4L+4
+    s = re.sub(r"^#+ \d+\.", "", s, flags=re.M)  # section numbers
+    return [m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?", s) if m.group(0) not in ALLOWED_BY_HAND]
+
+
 def half_unit(printed):
     """Half a unit in the last printed digit of e.g. '0.0153', '9.4e-08', '8,336'."""
     mantissa, _, exponent = printed.replace(",", "").lower().partition("e")
@@ -77,6 +96,8 @@ def check(out, essay):
             problems.append(f"figure {path} is missing or not a PNG")
     if "{{" in essay:
         problems.append("a {{placeholder}} was left unfilled")
+    for n in unmarked_numbers(essay):
+        problems.append(f"the number {n} is printed without a marker (typed by hand, not from the logs)")
     marked = re.findall(r"([-0-9.,e+]+)<!--n:([A-Za-z0-9_.]+)-->", essay)
     if not marked:
         problems.append("no generated numbers found")
