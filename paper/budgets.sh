@@ -8,7 +8,7 @@
 # BASE_S is the baseline's seconds per training iteration on 2 cores at the budget's shape, and
 # COST each model's cost per iteration relative to it (both measured; see README.md): together
 # they give the estimate of the time left printed before any run of a call has finished.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # every variable here is read by make.sh, which sources it
 
 # At Distill's shape (bench/RESULTS.md, fused paths; the steerable model runs the plain path).
 declare -A COST=([growing]=1 [isotropic]=0.8 [steerable]=2.6 [c4]=2.5 [d4]=2.7 [c8]=2.4 [c16]=2.9 [so2]=9.6
