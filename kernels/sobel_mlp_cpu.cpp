@@ -245,10 +245,7 @@ class BlockLayer {
  public:
   // w (rows, public columns); `channels`, `k`: the public -> planar column map (k = 1: none).
   BlockLayer(const BlockLayout& layout, const torch::Tensor& w, int64_t channels, int64_t k, std::vector<float>& buffer)
-      : runs_(runs_of(layout)), layout_(layout), channels_(channels), k_(k) {
-    int64_t covered = 0;
-    for (const LinearBlock& b : layout.blocks) covered += b.rows();
-    covers_all_rows_ = covered == layout.rows;
+      : layout_(layout), channels_(channels), k_(k) {
     const torch::Tensor wc = w.contiguous();
     const float* src = wc.data_ptr<float>();
     const int64_t cols = wc.size(1);
@@ -263,7 +260,7 @@ class BlockLayer {
 
   // y (r, rows; stride ys) = x (r, cols; stride xs) W^T.
   void forward(const float* x, int64_t xs, int64_t r, float* y, int64_t ys, std::vector<float>& gather) const {
-    if (!covers_all_rows_)
+    if (!layout_.covers_all_rows)
       for (int64_t i = 0; i < r; ++i) std::fill(y + i * ys, y + i * ys + layout_.rows, 0.f);
     for (const LinearBlock& b : layout_.blocks)
       StridedMap(y + b.row_begin, r, b.rows(), Eigen::OuterStride<>(ys)).noalias() =
@@ -308,37 +305,15 @@ class BlockLayer {
                           std::vector<float>& gather) const {
     if (b.col_begin >= 0) return ConstStridedMap(x + b.col_begin, r, b.width(), Eigen::OuterStride<>(xs));
     float* g = grown(gather, r * b.width());
-    const std::vector<Run>& runs = runs_[size_t(&b - layout_.blocks.data())];
     for (int64_t i = 0; i < r; ++i) {
       const float* xi = x + i * xs;
       float* gi = g + i * b.width();
-      for (const Run& run : runs) std::memcpy(gi + run.to, xi + run.from, sizeof(float) * size_t(run.length));
+      for (const ColumnRun& run : b.runs) std::memcpy(gi + run.to, xi + run.from, sizeof(float) * size_t(run.length));
     }
     return ConstStridedMap(g, r, b.width(), Eigen::OuterStride<>(b.width()));
   }
-  // Maximal runs of consecutive columns of each block: what a gather copies at once.
-  struct Run {
-    int64_t from, to, length;
-  };
-  static std::vector<std::vector<Run>> runs_of(const BlockLayout& layout) {
-    std::vector<std::vector<Run>> out;
-    for (const LinearBlock& b : layout.blocks) {
-      std::vector<Run> runs;
-      for (int64_t c = 0; c < b.width(); ++c) {
-        const int64_t col = b.cols[size_t(c)];
-        if (!runs.empty() && runs.back().from + runs.back().length == col)
-          ++runs.back().length;
-        else
-          runs.push_back({col, c, 1});
-      }
-      out.push_back(std::move(runs));
-    }
-    return out;
-  }
-  std::vector<std::vector<Run>> runs_;
   const BlockLayout& layout_;
   int64_t channels_, k_;
-  bool covers_all_rows_ = false;
   float* packed_ = nullptr;
 };
 
@@ -394,13 +369,12 @@ void per_field_any(const float* m, int64_t out_rows, int64_t in_rows, const floa
   }
 }
 
-// A per-field map with its kernel chosen once: C_N / D_N (|G| = 4, 8, 16) and SO(2) / O(2)
-// at the default band limit 3 (7 or 8 coefficients, 16 or 32 values) run unrolled.
+// A per-field map with its kernel chosen once per call (the matrix is the plan's): C_N / D_N (|G| = 4, 8, 16) and SO(2)
+// / O(2) at the default band limit 3 (7 or 8 coefficients, 16 or 32 values) run unrolled.
 class FieldMap {
  public:
-  explicit FieldMap(const torch::Tensor& m) : rows_(m.size(0)), cols_(m.size(1)) {
-    const torch::Tensor f = m.to(torch::kFloat).contiguous();
-    values_.assign(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+  // m: float32, contiguous, alive as long as the map (the plan's copies).
+  explicit FieldMap(const torch::Tensor& m) : rows_(m.size(0)), cols_(m.size(1)), values_(m.data_ptr<float>()) {
     kernel_ = pick<4, 4>()     ? &per_field_fixed<4, 4>
               : pick<8, 8>()   ? &per_field_fixed<8, 8>
               : pick<16, 16>() ? &per_field_fixed<16, 16>
@@ -413,9 +387,9 @@ class FieldMap {
   // (r, cols*F) -> (r, rows*F).
   void apply(const float* in, int64_t r, int64_t fields, float* out) const {
     if (kernel_)
-      kernel_(values_.data(), in, r, fields, out);
+      kernel_(values_, in, r, fields, out);
     else
-      per_field_any(values_.data(), rows_, cols_, in, r, fields, out);
+      per_field_any(values_, rows_, cols_, in, r, fields, out);
   }
 
  private:
@@ -424,7 +398,7 @@ class FieldMap {
     return rows_ == OUT && cols_ == IN;
   }
   int64_t rows_, cols_;
-  std::vector<float> values_;
+  const float* values_;
   void (*kernel_)(const float*, const float*, int64_t, int64_t, float*) = nullptr;
 };
 
@@ -443,10 +417,10 @@ class SpectralMlpTile {
         coefficients_(plan.coefficients()),
         values_(plan.values()),
         fields_(plan.hidden_fields),
-        to_values_(plan.to_values),
-        to_coefficients_(plan.to_coefficients),
-        to_values_t_(plan.to_values.t()),
-        to_coefficients_t_(plan.to_coefficients.t()) {}
+        to_values_(plan.to_values32),
+        to_coefficients_(plan.to_coefficients32),
+        to_values_t_(plan.to_values32_t),
+        to_coefficients_t_(plan.to_coefficients32_t) {}
   int64_t gradient_size() const { return layer1_.packed_size() + values_ + layer2_.packed_size(); }
 
   void forward(Workspace& ws, int64_t r) const {

@@ -40,6 +40,7 @@ BlockLayout BlockLayout::from_pattern(const torch::Tensor& pattern) {
       if (v[r * out.cols + c]) cols.push_back(c);
     return cols;
   };
+  int64_t covered = 0;
   for (int64_t r = 0; r < out.rows;) {
     std::vector<int64_t> cols = row_cols(r);
     int64_t end = r + 1;
@@ -49,14 +50,22 @@ BlockLayout BlockLayout::from_pattern(const torch::Tensor& pattern) {
       b.row_begin = r;
       b.row_end = end;
       b.col_begin = (cols.back() - cols.front() + 1 == int64_t(cols.size())) ? cols.front() : -1;
+      for (int64_t c = 0; c < int64_t(cols.size()); ++c) {
+        if (!b.runs.empty() && b.runs.back().from + b.runs.back().length == cols[size_t(c)])
+          ++b.runs.back().length;
+        else
+          b.runs.push_back({cols[size_t(c)], c, 1});
+      }
       b.cols = std::move(cols);
       b.offset = out.packed_size;
       out.packed_size += b.rows() * b.width();
       out.widest = std::max(out.widest, b.width());
+      covered += b.rows();
       out.blocks.push_back(std::move(b));
     }
     r = end;
   }
+  out.covers_all_rows = covered == out.rows;
   return out;
 }
 
@@ -81,6 +90,10 @@ std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpW
   plan->to_values = to_values.to(f64).contiguous();
   plan->to_coefficients = to_coefficients.to(f64).contiguous();
   plan->hidden_transform = hidden_transform.to(f64).contiguous();
+  plan->to_values32 = to_values.to(torch::kFloat).contiguous();
+  plan->to_coefficients32 = to_coefficients.to(torch::kFloat).contiguous();
+  plan->to_values32_t = plan->to_values32.t().contiguous();
+  plan->to_coefficients32_t = plan->to_coefficients32.t().contiguous();
   if (state_basis.defined()) plan->state_basis = state_basis.to(f64).contiguous();
 
   // The positions from float64 copies of the representatives, in the kernel's bases.

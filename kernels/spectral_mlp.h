@@ -34,9 +34,13 @@ namespace eqnca::kernels {
 // A matrix that is non-zero only on blocks: block b covers rows [row_begin, row_end) and the
 // columns `cols` (ascending; contiguous when col_begin >= 0), stored row-major at `offset` of a
 // packed buffer. Rows in no block are zero.
+struct ColumnRun {
+  int64_t from, to, length;  // columns [from, from + length) go to [to, to + length) of the block
+};
 struct LinearBlock {
   int64_t row_begin = 0, row_end = 0;
   std::vector<int64_t> cols;
+  std::vector<ColumnRun> runs;  // `cols` as maximal runs of consecutive columns: what a gather copies
   int64_t col_begin = -1;
   int64_t offset = 0;
   int64_t rows() const { return row_end - row_begin; }
@@ -47,6 +51,7 @@ struct BlockLayout {
   std::vector<LinearBlock> blocks;
   int64_t packed_size = 0;  // entries stored
   int64_t widest = 0;       // the most columns of one block
+  bool covers_all_rows = false;
   // Blocks from a (rows, cols) bool pattern: runs of consecutive rows with the same non-zero
   // columns.
   static BlockLayout from_pattern(const torch::Tensor& pattern);
@@ -60,6 +65,8 @@ struct SpectralMlp {
   int64_t hidden_fields = 0;       // F
   torch::Tensor state_basis;       // S (C, C) float64, or undefined: x~ = x
   torch::Tensor hidden_transform;  // T (D*F, model hidden) float64, orthogonal: coefficients = T h
+  // float32 copies of A, B, A^T, B^T for the CPU kernel, made once with the plan.
+  torch::Tensor to_values32, to_coefficients32, to_values32_t, to_coefficients32_t;
   int64_t coefficients() const { return to_values.size(1) * hidden_fields; }
   int64_t values() const { return to_values.size(0) * hidden_fields; }
 };
