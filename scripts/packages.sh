@@ -10,7 +10,9 @@ install_missing() {
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   if [ ${#missing[@]} -gt 0 ]; then
     echo "eqnca: installing ${missing[*]}"
-    $sudo_cmd apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+    # Another install (a second script, a parallel build) may hold dpkg's lock: wait for it.
+    $sudo_cmd apt-get -o DPkg::Lock::Timeout=900 update -q
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get -o DPkg::Lock::Timeout=900 install -y -q \
+      --no-install-recommends "${missing[@]}"
   fi
 }
