@@ -23,6 +23,7 @@ namespace {
 
 struct PngError {
   char message[256] = "unknown libpng error";
+  png_uint_32 width = 0, height = 0;  // set when the image is larger than kMaxPngSide
 };
 
 [[noreturn]] void on_png_error(png_structp png, png_const_charp msg) {
@@ -53,8 +54,14 @@ bool decode_png(FILE* fp, DecodedPng* out, PngError* error) {
   }
   png_init_io(png, fp);
   png_set_sig_bytes(png, 8);
-  png_set_user_limits(png, 1 << 15, 1 << 15);  // refuse absurd sizes before allocating
+  png_set_user_limits(png, 1u << 20, 1u << 20);  // libpng's own bound; ours is checked below
   png_read_info(png, info);
+  // Refuse absurd sizes from the header alone, before anything is allocated for the pixels.
+  if (png_get_image_width(png, info) > kMaxPngSide || png_get_image_height(png, info) > kMaxPngSide) {
+    error->width = png_get_image_width(png, info);
+    error->height = png_get_image_height(png, info);
+    png_longjmp(png, 1);
+  }
   const png_byte colour = png_get_color_type(png, info);
   // Normalise every colour type and bit depth to 8-bit RGBA.
   if (colour == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
@@ -137,6 +144,9 @@ RgbaImage read_png(const std::string& path) {
   PngError error;
   const bool ok = decode_png(fp, &decoded, &error);
   std::fclose(fp);
+  if (!ok && error.width > 0)
+    throw std::runtime_error(fmt::format("PNG '{}' is {}x{} pixels, larger than the {}x{} eqnca reads", path,
+                                         error.width, error.height, kMaxPngSide, kMaxPngSide));
   if (!ok) throw std::runtime_error(fmt::format("corrupt PNG '{}': {}", path, error.message));
 
   RgbaImage image = make_image(static_cast<int>(decoded.height), static_cast<int>(decoded.width));

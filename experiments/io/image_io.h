@@ -22,8 +22,13 @@ struct RgbaImage {
 // An all-zero (fully transparent) image of the given size.
 RgbaImage make_image(int height, int width);
 
+// The largest width or height read_png accepts: a target is shrunk to a few dozen pixels, and a
+// larger header is a corrupt or hostile file (refused before its pixels are allocated).
+inline constexpr unsigned kMaxPngSide = 8192;
+
 // Reads any PNG colour type / bit depth; returns RGBA with RGB premultiplied by alpha.
-// Throws std::runtime_error naming the file if it is missing, not a PNG, or corrupt.
+// Throws std::runtime_error naming the file if it is missing, not a PNG, corrupt, or larger
+// than kMaxPngSide on a side.
 RgbaImage read_png(const std::string& path);
 
 // Composites onto white (premultiplied: rgb + 1 - a; straight: rgb * a + 1 - a), clamps to

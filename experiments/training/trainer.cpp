@@ -140,11 +140,21 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
                         result.log_path, rows, name, start));
       log->truncate(name, static_cast<hsize_t>(start));
     }
+    log->drop_snapshots_after(start);
     log->set_attribute("/", "resumed_at_iteration", static_cast<double>(start));
     out << fmt::format("resuming {} at iteration {}\n", config.out_dir, start);
   } else {
     log.emplace(RunLog::create(result.log_path, toml));
   }
+  // From here on the log only grows, in HDF5's SWMR mode: h5py.File(path, "r", swmr=True) follows
+  // it while the run trains.
+  std::vector<hsize_t> snapshot_dims;
+  if (config.snapshot_every > 0) {
+    const int64_t channels = model->seed(1, grid, grid).size(1);
+    snapshot_dims = {static_cast<hsize_t>(std::min<int64_t>(kSnapshotStates, config.batch)),
+                     static_cast<hsize_t>(channels), static_cast<hsize_t>(grid), static_cast<hsize_t>(grid)};
+  }
+  log->begin_live(std::vector<std::string>(std::begin(kScalars), std::end(kScalars)), snapshot_dims);
   write_file_atomically((fs::path(config.out_dir) / "config.toml").string(), [&toml](const std::string& tmp) {
     std::ofstream file(tmp);
     file << toml;
@@ -221,7 +231,7 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
     if (config.snapshot_every > 0 && iteration % config.snapshot_every == 0) {
       auto states = x.detach().slice(0, 0, std::min<int64_t>(kSnapshotStates, x.size(0)));
       std::vector<hsize_t> dims(states.sizes().begin(), states.sizes().end());
-      log->write_array(fmt::format("snapshots/iteration_{:07d}", iteration), to_floats(states), dims);
+      log->append_snapshot(iteration, to_floats(states), dims);
     }
     if (iteration % config.log_every == 0) log->flush();
     result.final_loss = loss_value;

@@ -6,6 +6,8 @@
 # SEEDS, LEVERS (space-separated lever names; default all) and STAGE_AT (below) may be set in the
 # environment). About 1
 # minute per run at 1 thread on an idle core; two studies with different LEVERS can run side by side.
+# EXTRA (e.g. "--device cuda") is appended to every train and equivariance command; SUMMARIZE=0
+# skips the summary at the end (gpu_full_recipe.sh runs one lever and seed per call).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 eq=${EQNCA:-$repo/build/eqnca}
@@ -17,7 +19,7 @@ seeds=${SEEDS:-"0 1 2"}
 recipe=${RECIPE:-demo}
 if [ "$recipe" = full ]; then
   common=(--target "$repo/data/lizard.png" --target-size 40 --pad 16 --pool-size 1024 --batch 8 --steps-min 64
-    --steps-max 96 --mode persistent --loss mse --iterations 500 --threads "${THREADS:-2}" --checkpoint-every 50
+    --steps-max 96 --mode persistent --loss mse --iterations "${ITERATIONS:-500}" --threads "${THREADS:-2}" --checkpoint-every 50
     --snapshot-every 0 --log-every 10)
   eval_steps="96"
   angles="0 90 180 270 45 22.5 30"  # C4 and D4 models: the grid's rotations only (below)
@@ -62,7 +64,16 @@ declare -A lever=(
   [F_growing]="--model growing --hidden 128 --lr 2e-3"
   [F_c4_sf6_hf64]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3"
   [F_d4_sf3_hf32]="--model d4 --hidden-fields 32 --state-fields 3 --lr 5.66e-3"
+  # Session 6, on a GPU (gpu_full_recipe.sh): wider d4 and a lower d4 lr; c8, c16, so2 at their defaults.
+  [F_d4_sf4_hf48]="--model d4 --hidden-fields 48 --state-fields 4 --lr 5.66e-3"
+  [F_d4_sf6_hf64]="--model d4 --hidden-fields 64 --state-fields 6 --lr 5.66e-3"
+  [F_d4_sf3_hf32_lr4e-3]="--model d4 --hidden-fields 32 --state-fields 3 --lr 4e-3"
+  [F_c8_sf3_hf32]="--model c8 --hidden-fields 32 --state-fields 3 --lr 5.66e-3"
+  [F_c16_sf2_hf16]="--model c16 --hidden-fields 16 --state-fields 2 --lr 8e-3"
+  [F_so2]="--model so2"
 )
+# shellcheck disable=SC2206
+extra=(${EXTRA:-})
 for seed in $seeds; do
   default_levers=$(printf '%s\n' "${!lever[@]}" | sort | if [ "$recipe" = full ]; then grep '^F_'; else grep -v '^F_'; fi)
   for name in ${LEVERS:-$default_levers}; do
@@ -76,23 +87,24 @@ for seed in $seeds; do
     # then resume to the full budget (the curve continues exactly), for equal wall-clock comparisons.
     if [ -n "${STAGE_AT:-}" ]; then
       # shellcheck disable=SC2086
-      "$eq" train "${common[@]}" ${lever[$name]} --seed "$seed" --out "$run" --iterations "$STAGE_AT" \
+      "$eq" train "${common[@]}" ${lever[$name]} ${extra[@]+"${extra[@]}"} --seed "$seed" --out "$run" --iterations "$STAGE_AT" \
         >"$run/train_stage.txt" 2>&1
       mkdir -p "$run/stage$STAGE_AT" && cp "$run/checkpoint.pt" "$run/stage$STAGE_AT/"
       for steps in $eval_steps; do
         # shellcheck disable=SC2086
         "$eq" equivariance --checkpoint "$run/stage$STAGE_AT/checkpoint.pt" --steps $steps --angles $run_angles --seed 0 \
-          --json >"$run/stage$STAGE_AT/equiv_s$steps.json"
+          ${extra[@]+"${extra[@]}"} --json >"$run/stage$STAGE_AT/equiv_s$steps.json"
       done
     fi
     # shellcheck disable=SC2086
-    "$eq" train "${common[@]}" ${lever[$name]} --seed "$seed" --out "$run" ${STAGE_AT:+--resume} >"$run/train.txt" 2>&1
+    "$eq" train "${common[@]}" ${lever[$name]} ${extra[@]+"${extra[@]}"} --seed "$seed" --out "$run" ${STAGE_AT:+--resume} \
+      >"$run/train.txt" 2>&1
     for steps in $eval_steps; do
       # shellcheck disable=SC2086
-      "$eq" equivariance --checkpoint "$run/checkpoint.pt" --steps $steps --angles $run_angles --seed 0 --json \
-        >"$run/equiv_s$steps.json"
+      "$eq" equivariance --checkpoint "$run/checkpoint.pt" --steps $steps --angles $run_angles --seed 0 \
+        ${extra[@]+"${extra[@]}"} --json >"$run/equiv_s$steps.json"
     done
     touch "$run/done"
   done
 done
-python3 "$(dirname "${BASH_SOURCE[0]}")/summarize.py" "$out"
+[ "${SUMMARIZE:-1}" = 0 ] || python3 "$(dirname "${BASH_SOURCE[0]}")/summarize.py" "$out"

@@ -34,8 +34,13 @@ def train(out, run):
         loss = np.asarray(f["train/loss"][:], dtype=float)
         wall = np.asarray(f["train/wall_time"][:], dtype=float)
         iteration = np.asarray(f["train/iteration"][:], dtype=float)
-        snapshots = sorted(k for k in f.get("snapshots", {}).keys()) if "snapshots" in f else []
-        last_snapshot = np.asarray(f["snapshots/" + snapshots[-1]][:]) if snapshots else None
+        last_snapshot = None
+        if "snapshots/states" in f:  # schema 2: one dataset [n, B, C, H, W]
+            if f["snapshots/states"].shape[0] > 0:
+                last_snapshot = np.asarray(f["snapshots/states"][-1])
+        elif "snapshots" in f:  # schema 1: snapshots/iteration_NNNNNNN, one dataset each
+            snapshots = sorted(f["snapshots"].keys())
+            last_snapshot = np.asarray(f["snapshots/" + snapshots[-1]][:]) if snapshots else None
     # wall_time restarts when a run is resumed; per-iteration time from its positive steps.
     steps = np.diff(wall)
     steps = steps[steps > 0]

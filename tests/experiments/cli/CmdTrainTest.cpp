@@ -1,11 +1,14 @@
 // `eqnca train` as a user meets it: bad input ends with one line "eqnca: error: ..." on stderr
 // and exit status 1; --help explains every option; a tiny run succeeds and can be resumed; a
-// second run into a folder in use is refused; SIGTERM stops a run with a checkpoint that resumes.
+// second run into a folder in use is refused; SIGTERM stops a run with a checkpoint that resumes;
+// h5py follows a run's log while it trains, and a run killed with SIGKILL resumes.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/experiments/H5pyPython.h"
 #include "tests/experiments/cli/CliTestUtil.h"
 #include "tests/experiments/training/TrainTestUtil.h"
 
@@ -139,6 +143,62 @@ TEST_F(CmdTrainTest, SigtermStopsWithACheckpointAndTheFolderIsLockedMeanwhile) {
   const Outcome resumed = run_eqnca(dir, base + " --iterations " + std::to_string(done + 2) + " --resume");
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_NE(resumed.out.find("trained " + std::to_string(done + 2) + " iterations"), std::string::npos) << resumed.out;
+}
+
+// A researcher watches the loss curve of a run while it trains (h5py, swmr=True); the run is
+// then killed outright (no checkpoint on the way out, HDF5's file left open) and resumes.
+TEST_F(CmdTrainTest, H5pyFollowsARunLiveAndAKilledRunResumes) {
+  const std::string python = testing::python_with_h5py();
+  const char* source = std::getenv("EQNCA_SOURCE_DIR");
+  if (python.empty() || source == nullptr) GTEST_SKIP() << "no python3 with h5py, or EQNCA_SOURCE_DIR unset";
+  const std::string command = std::string("exec ") + EQNCA_EXECUTABLE + " " + base +
+                              " --iterations 1000000 --checkpoint-every 5 --log-every 1 >" + dir.file("bg_out.txt") +
+                              " 2>" + dir.file("bg_err.txt");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const std::string follow = python + " " + source + "/tests/experiments/io/follow_run_log.py '" +
+                             dir.file("run/run.h5") + "' '" + dir.file("followed") + "' train/loss 60 2>&1";
+  FILE* follower = popen(follow.c_str(), "r");
+  ASSERT_NE(follower, nullptr);
+  std::string seen;
+  char buffer[256];
+  while (fgets(buffer, sizeof buffer, follower) != nullptr) seen += buffer;
+  const int follow_status = pclose(follower);
+  EXPECT_TRUE(WIFEXITED(follow_status) && WEXITSTATUS(follow_status) == 0) << seen;
+  EXPECT_NE(seen.find("followed train/loss"), std::string::npos) << seen;
+
+  // Let it pass a checkpoint, then kill it where it stands.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!std::filesystem::exists(dir.file("run/checkpoint.pt")) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_TRUE(std::filesystem::exists(dir.file("run/checkpoint.pt")));
+
+  // Rows logged before the kill: at least the checkpoint's iterations. Resume a little past them.
+  const std::string count = python + " -c \"import h5py; print(h5py.File('" + dir.file("run/run.h5") +
+                            "', 'r', swmr=True)['train/loss'].shape[0])\"";
+  FILE* counter = popen(count.c_str(), "r");
+  ASSERT_NE(counter, nullptr);
+  long rows = -1;
+  ASSERT_EQ(fscanf(counter, "%ld", &rows), 1);
+  pclose(counter);
+  ASSERT_GE(rows, 5);
+  const std::string total = std::to_string(rows + 3);
+  const Outcome resumed = run_eqnca(dir, base + " --iterations " + total + " --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("trained " + total + " iterations"), std::string::npos) << resumed.out;
+  // Closed cleanly now: a plain (non-SWMR) h5py reader opens it and finds one row per iteration.
+  const std::string check = python + " -c \"import h5py; f = h5py.File('" + dir.file("run/run.h5") +
+                            "', 'r'); assert f['train/loss'].shape == (" + total + ",), f['train/loss'].shape\"";
+  EXPECT_EQ(std::system(check.c_str()), 0) << check;
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "tests/experiments/TempDir.h"
 
@@ -135,6 +137,35 @@ TEST(ImageIoTest, CorruptPngThrowsNamingIt) {
   const std::string message = error_of([&] { read_png(dir.file("bad.png")); });
   EXPECT_NE(message.find(dir.file("bad.png")), std::string::npos) << message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << "one-line message expected";
+}
+
+// A PNG whose header claims width x height (a real 2x2 image with its IHDR rewritten and its CRC
+// recomputed, so libpng finds nothing wrong with the file but its size).
+void write_png_claiming(const std::string& path, uint32_t width, uint32_t height) {
+  write_png(path, gradient(2, 2));
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(bytes.substr(12, 4), "IHDR");  // signature (8), length (4), type, data (13), CRC
+  auto put = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (24 - 8 * i)) & 0xFF);
+  };
+  put(16, width);
+  put(20, height);
+  put(29, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(bytes.data() + 12), 17)));
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+TEST(ImageIoTest, AbsurdSizesAreRefusedFromTheHeader) {
+  testing::TempDir dir;
+  write_png_claiming(dir.file("huge.png"), 100000, 100000);  // 40 GB of RGBA if believed
+  const std::string message = error_of([&] { read_png(dir.file("huge.png")); });
+  EXPECT_NE(message.find(dir.file("huge.png")), std::string::npos) << message;
+  EXPECT_NE(message.find("100000x100000 pixels, larger than the 8192x8192"), std::string::npos) << message;
+  write_png_claiming(dir.file("wide.png"), kMaxPngSide + 1, 1);
+  EXPECT_NE(error_of([&] { read_png(dir.file("wide.png")); }).find("larger than"), std::string::npos);
+  // The rewriting itself is sound: the same header at the real size reads back.
+  write_png_claiming(dir.file("same.png"), 2, 2);
+  EXPECT_EQ(read_png(dir.file("same.png")).width, 2);
 }
 
 TEST(ImageIoTest, TruncatedPngThrows) {

@@ -11,7 +11,7 @@ import numpy as np
 
 def main(path):
     with h5py.File(path, "r") as f:
-        assert f.attrs["eqnca_schema_version"] == 1, f.attrs["eqnca_schema_version"]
+        assert f.attrs["eqnca_schema_version"] == 2, f.attrs["eqnca_schema_version"]
         config = f.attrs["config"]
         config = config.decode() if isinstance(config, bytes) else config
         assert 'group = "C4"' in config, config
@@ -20,9 +20,11 @@ def main(path):
         np.testing.assert_array_equal(loss[()], np.arange(100) * 0.5)
         unit = loss.attrs["unit"]
         assert (unit.decode() if isinstance(unit, bytes) else unit) == "mse", unit
-        snapshot = f["snapshots/iter_000005"]
-        assert snapshot.dtype == np.float32 and snapshot.shape == (2, 3, 4, 5), (snapshot.dtype, snapshot.shape)
-        np.testing.assert_array_equal(snapshot[()].ravel(), np.arange(120, dtype=np.float32))
+        states, iterations = f["snapshots/states"], f["snapshots/iteration"]
+        assert states.dtype == np.float32 and states.shape == (1, 2, 3, 4, 5), (states.dtype, states.shape)
+        assert states.maxshape == (None, 2, 3, 4, 5), states.maxshape
+        np.testing.assert_array_equal(iterations[()], [5.0])
+        np.testing.assert_array_equal(states[0].ravel(), np.arange(120, dtype=np.float32))
     print(f"check_run_log: {path} OK")
 
 

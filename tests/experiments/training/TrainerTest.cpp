@@ -52,7 +52,9 @@ TEST(TrainerTest, LossFallsAndTheRunIsLogged) {
     EXPECT_EQ(log.read_scalars(name).size(), 60u) << name;
   EXPECT_EQ(log.read_scalars("train/iteration").back(), 60.0);
   std::vector<hsize_t> dims;
-  log.read_array("snapshots/iteration_0000060", &dims);
+  ASSERT_FALSE(log.snapshot_iterations().empty());
+  EXPECT_EQ(log.snapshot_iterations().back(), 60.0);
+  log.read_snapshot(log.snapshot_iterations().size() - 1, &dims);
   EXPECT_EQ(dims, (std::vector<hsize_t>{4, 8, 24, 24}));
   EXPECT_TRUE(std::filesystem::exists(r.checkpoint_path));
   EXPECT_TRUE(std::filesystem::exists(dir.file("run/config.toml")));
@@ -90,7 +92,8 @@ TEST(TrainerTest, ResumeDropsRowsLoggedAfterTheCheckpoint) {
   TempDir dir;
   testing::write_test_target(dir.file("t.png"));
   auto c = testing::tiny_config(dir.file("t.png"), dir.file("run"));
-  c.iterations = 14;  // checkpoints at 10 and 14 ...
+  c.iterations = 14;  // checkpoints at 10 and 14, snapshots at 4, 8, 12 ...
+  c.snapshot_every = 4;
   std::ostringstream quiet;
   train(c, false, quiet);
   // ... roll the checkpoint back to 10 by re-running to 10 elsewhere and copying it in, as if
@@ -105,6 +108,8 @@ TEST(TrainerTest, ResumeDropsRowsLoggedAfterTheCheckpoint) {
   const auto r = train(c, true, quiet);
   EXPECT_EQ(r.iterations, 12);
   EXPECT_EQ(losses(r.log_path).size(), 12u);
+  // The snapshot taken at 12 before the roll-back is dropped and taken again, once.
+  EXPECT_EQ(RunLog::open_read_only(r.log_path).snapshot_iterations(), (std::vector<double>{4, 8, 12}));
 }
 
 TEST(TrainerTest, NanLossStopsAndKeepsTheLastGoodCheckpoint) {
