@@ -187,8 +187,8 @@ RunLog RunLog::open(const std::string& path, bool read_only) {
   RunLog log(std::move(impl));
   const std::string version = log.read_attribute("/", "eqnca_schema_version");
   if (version != "1" && version != std::to_string(kSchemaVersion))
-    throw std::runtime_error(fmt::format("run log '{}' has schema version {}, this build reads 1 and {}", path,
-                                         version, kSchemaVersion));
+    throw std::runtime_error(
+        fmt::format("run log '{}' has schema version {}, this build reads 1 and {}", path, version, kSchemaVersion));
   log.impl_->schema = std::stoi(version);
   if (read_only) return log;
   // Writers reopen in the format the file was made in: schema 2 in the newest (for SWMR).
@@ -208,8 +208,8 @@ void RunLog::append_scalar(const std::string& dataset, double value) {
     auto it = impl_->scalars.find(name);
     if (it == impl_->scalars.end()) {
       if (impl_->live && !object_exists(impl_->file, name))
-        throw std::logic_error(fmt::format("run log '{}' is live (SWMR): '{}' must be named in begin_live",
-                                           impl_->path, name));
+        throw std::logic_error(
+            fmt::format("run log '{}' is live (SWMR): '{}' must be named in begin_live", impl_->path, name));
       it = impl_->scalars.emplace(name, open_or_create_scalars(impl_->file, name)).first;
     }
     const H5::DataSet& ds = it->second;
@@ -387,7 +387,8 @@ void RunLog::drop_snapshots_after(double iteration) {
 }
 
 std::vector<double> RunLog::snapshot_iterations() const {
-  if (impl_->schema >= 2) return exists(kSnapshotIterations) ? read_scalars(kSnapshotIterations) : std::vector<double>{};
+  if (impl_->schema >= 2)
+    return exists(kSnapshotIterations) ? read_scalars(kSnapshotIterations) : std::vector<double>{};
   std::vector<double> iterations;
   if (!exists("snapshots")) return iterations;
   guarded(impl_->path, "cannot list snapshots", [&] {

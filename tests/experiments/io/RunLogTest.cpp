@@ -263,8 +263,8 @@ TEST(RunLogTest, H5pyFollowsALiveLogWhileItIsWritten) {
   log.begin_live({"train/loss"}, {});
   log.append_scalar("train/loss", 1.0);
   log.flush();
-  const std::string command = python + " " EQNCA_IO_TEST_DIR "/follow_run_log.py '" + path + "' '" + marker +
-                              "' train/loss 60 2>&1";
+  const std::string command =
+      python + " " EQNCA_IO_TEST_DIR "/follow_run_log.py '" + path + "' '" + marker + "' train/loss 60 2>&1";
   FILE* follower = popen(command.c_str(), "r");
   ASSERT_NE(follower, nullptr);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -291,8 +291,8 @@ TEST(RunLogTest, H5pyCannotFollowAPlainWriter) {
   RunLog log = RunLog::create(path, kConfig);
   log.append_scalar("train/loss", 1.0);
   log.flush();
-  const std::string command = python + " " EQNCA_IO_TEST_DIR "/follow_run_log.py '" + path + "' '" + marker +
-                              "' train/loss 3 >/dev/null 2>&1";
+  const std::string command =
+      python + " " EQNCA_IO_TEST_DIR "/follow_run_log.py '" + path + "' '" + marker + "' train/loss 3 >/dev/null 2>&1";
   EXPECT_NE(std::system(command.c_str()), 0);
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
