@@ -33,8 +33,8 @@ void add_targets_command(CLI::App& app) {
   gs->callback([options, out] {
     const GrayScottState state = gray_scott_pattern(*options);
     write_png(*out, gray_scott_image(state));
-    std::cout << fmt::format("wrote {} (gray-scott f {} k {}, {}x{}, {} steps)\n", *out, options->feed,
-                             options->kill, options->size, options->size, options->steps);
+    std::cout << fmt::format("wrote {} (gray-scott f {} k {}, {}x{}, {} steps)\n", *out, options->feed, options->kill,
+                             options->size, options->size, options->steps);
   });
 }
 
