@@ -37,8 +37,9 @@ torch::Tensor stencil_stack(kernels::Stencils stencils) {
 
 DenseNcaStep dense_nca_step(models::NcaModelImpl& model) {
   const std::string name = model.name();
-  EQNCA_CHECK(name != "steerable", "model 'steerable' cannot be exported as a dense network: its perception depends "
-                                   "on the angle channel");
+  EQNCA_CHECK(name != "steerable",
+              "model 'steerable' cannot be exported as a dense network: its perception depends "
+              "on the angle channel");
   EQNCA_CHECK(name != "so2" && name != "o2",
               "model '{}' cannot be exported as a dense network yet: its Fourier nonlinearity is not folded", name);
   torch::NoGradGuard no_grad;
@@ -77,7 +78,8 @@ torch::Tensor apply_dense_step(const DenseNcaStep& net, const torch::Tensor& sta
               net.conv.size(1));
   namespace F = torch::nn::functional;
   const torch::Tensor padded = layers::pad_field(state, 1, net.padding);
-  const torch::Tensor h = torch::relu(F::conv2d(padded, net.conv.to(state.dtype()), F::Conv2dFuncOptions().bias(net.b1.to(state.dtype()))));
+  const torch::Tensor h =
+      torch::relu(F::conv2d(padded, net.conv.to(state.dtype()), F::Conv2dFuncOptions().bias(net.b1.to(state.dtype()))));
   const torch::Tensor w2 = net.w2.to(state.dtype()).unsqueeze(-1).unsqueeze(-1);
   const torch::Tensor delta = F::conv2d(h, w2, F::Conv2dFuncOptions().bias(net.b2.to(state.dtype())));
   return layers::nca_update(state, delta, update_mask, net.padding);

@@ -69,7 +69,7 @@ torch::Tensor gram_loss(const std::vector<torch::Tensor>& features, const std::v
 }
 
 torch::Tensor sorted_projections(const torch::Tensor& f, const torch::Tensor& directions) {
-  const auto flat = f.flatten(2);  // (B, C, N)
+  const auto flat = f.flatten(2);                                              // (B, C, N)
   const auto projected = torch::matmul(directions.t().to(f.options()), flat);  // (B, P, N)
   return std::get<0>(projected.sort(2));
 }

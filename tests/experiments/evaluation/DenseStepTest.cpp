@@ -53,7 +53,8 @@ TEST_P(DenseStepModels, APerturbedWeightFailsTheCheck) {
   EXPECT_GT(rollout_gap(*model, net), 1e-3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Exportable, DenseStepModels, ::testing::Values("growing", "isotropic", "c4", "d4", "c8", "c16"));
+INSTANTIATE_TEST_SUITE_P(Exportable, DenseStepModels,
+                         ::testing::Values("growing", "isotropic", "c4", "d4", "c8", "c16"));
 
 TEST(DenseStep, RefusesModelsItCannotExpressByName) {
   for (const std::string name : {"steerable", "so2"}) {
