@@ -14,5 +14,6 @@ void add_grow_command(CLI::App& app);
 void add_equivariance_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
 
 }  // namespace eqnca::experiments
