@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   ex::add_bench_command(app);
   ex::add_demo_command(app);
   ex::add_targets_command(app);
+  ex::add_sweep_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

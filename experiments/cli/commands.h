@@ -15,5 +15,6 @@ void add_equivariance_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_targets_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
 
 }  // namespace eqnca::experiments
