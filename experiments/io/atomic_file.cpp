@@ -14,12 +14,15 @@
 namespace eqnca::experiments {
 namespace {
 
-// fsync before rename: otherwise a power loss can leave the new name pointing at empty data.
+// fsync before rename: otherwise a power loss can leave the new name pointing at empty data. A
+// full disk can surface only here (delayed allocation), so a failed fsync fails the write.
 void fsync_path(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) return;  // the writer may have produced nothing readable; rename reports that
-  ::fsync(fd);
+  const int synced = ::fsync(fd);
+  const int error = errno;
   ::close(fd);
+  if (synced != 0) throw std::runtime_error("cannot write '" + path + "': " + std::strerror(error));
 }
 
 }  // namespace

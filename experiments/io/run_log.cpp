@@ -6,6 +6,8 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <numeric>
@@ -46,12 +48,23 @@ std::string hdf5_reason(const H5::Exception& e) {
   return reason.empty() ? e.getDetailMsg() : e.getDetailMsg() + ": " + reason;
 }
 
+// HDF5's error stack names the call that failed ("H5Fcreate failed"), not the system's reason: a
+// full disk, a read-only or failing file system is the user's to fix, so it is named too. Only
+// these errno values, because HDF5 leaves harmless ones behind (ENOENT from probing a name).
+std::string system_reason(int error) {
+  for (const int named : {ENOSPC, EDQUOT, EROFS, EIO, EFBIG})
+    if (error == named) return std::string(" (") + std::strerror(error) + ")";
+  return "";
+}
+
 template <typename F>
 auto guarded(const std::string& path, const std::string& what, F&& body) -> decltype(body()) {
+  errno = 0;
   try {
     return body();
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(fmt::format("run log '{}': {}: {}", path, what, hdf5_reason(e)));
+    const int error = errno;
+    throw std::runtime_error(fmt::format("run log '{}': {}: {}{}", path, what, hdf5_reason(e), system_reason(error)));
   }
 }
 
@@ -152,16 +165,24 @@ RunLog RunLog::create(const std::string& path, const std::string& resolved_confi
   if (std::filesystem::exists(path))
     throw std::runtime_error(
         fmt::format("run log '{}' already exists; resume the run or choose another output folder", path));
-  return guarded(path, "cannot create", [&] {
-    auto impl = std::make_unique<Impl>(path, H5F_ACC_EXCL, newest_format());
-    const H5::Group root = impl->file.openGroup("/");
-    const int version = kSchemaVersion;
-    root.createAttribute("eqnca_schema_version", H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR))
-        .write(H5::PredType::NATIVE_INT, &version);
-    write_string_attribute(root, "config", resolved_config_toml);
-    impl->file.flush(H5F_SCOPE_GLOBAL);
-    return RunLog(std::move(impl));
-  });
+  try {
+    return guarded(path, "cannot create", [&] {
+      auto impl = std::make_unique<Impl>(path, H5F_ACC_EXCL, newest_format());
+      const H5::Group root = impl->file.openGroup("/");
+      const int version = kSchemaVersion;
+      root.createAttribute("eqnca_schema_version", H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR))
+          .write(H5::PredType::NATIVE_INT, &version);
+      write_string_attribute(root, "config", resolved_config_toml);
+      impl->file.flush(H5F_SCOPE_GLOBAL);
+      return RunLog(std::move(impl));
+    });
+  } catch (...) {
+    // Nothing half-written: a log that could not be created whole (a full disk) must not make
+    // the folder look like it holds a run.
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    throw;
+  }
 }
 
 RunLog RunLog::open_existing(const std::string& path) { return open(path, false); }

@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -166,7 +167,7 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
     std::ofstream out(tmp, std::ios::binary);
     out.write(file.data(), std::streamsize(file.size()));
     out.close();
-    if (!out) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp));
+    if (!out) throw std::runtime_error(fmt::format("cannot write checkpoint '{}': {}", tmp, std::strerror(errno)));
   });
 }
 

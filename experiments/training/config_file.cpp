@@ -67,7 +67,10 @@ std::string option_text(const toml::node& node, const CLI::Option& option, const
 void apply_config_file(CLI::App& app) {
   CLI::Option* config = app.get_option_no_throw("--config");
   if (config == nullptr || config->count() == 0) return;
-  const std::string path = config->as<std::string>();
+  apply_config_file(app, config->as<std::string>());
+}
+
+void apply_config_file(CLI::App& app, const std::string& path) {
   if (!std::filesystem::is_regular_file(path))
     throw std::runtime_error(fmt::format("config file '{}' does not exist", path));
   toml::table table;

@@ -4,6 +4,8 @@
 // tables are refused, so a typo never trains with a default silently.
 #pragma once
 
+#include <string>
+
 namespace CLI {
 class App;
 }
@@ -16,5 +18,9 @@ namespace eqnca::experiments {
 // std::invalid_argument for an unknown key or a value of the wrong type or range (one line each,
 // naming the key and where it is).
 void apply_config_file(CLI::App& app);
+
+// The same for the file at `path`, whatever --config says: `eqnca train --resume` applies the
+// run's own config.toml after --config, so a resumed run needs no options repeated.
+void apply_config_file(CLI::App& app, const std::string& path);
 
 }  // namespace eqnca::experiments

@@ -1,8 +1,10 @@
 // The training loop (see trainer.h).
 #include "experiments/training/trainer.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -158,7 +160,7 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   write_file_atomically((fs::path(config.out_dir) / "config.toml").string(), [&toml](const std::string& tmp) {
     std::ofstream file(tmp);
     file << toml;
-    if (!file.flush()) throw std::runtime_error("cannot write " + tmp);
+    if (!file.flush()) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
   });
 
   const auto session_start = std::chrono::steady_clock::now();

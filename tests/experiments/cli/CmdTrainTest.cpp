@@ -101,6 +101,10 @@ TEST_F(CmdTrainTest, TrainsAndResumes) {
   o = run_eqnca(dir, "train --config " + dir.file("run/config.toml") + " --iterations 6 --resume");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("trained 6 iterations"), std::string::npos) << o.out;
+  // Without --config, --resume takes the run's own config.toml: the options need no repeating.
+  o = run_eqnca(dir, "train --out " + dir.file("run") + " --resume --iterations 8");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("trained 8 iterations"), std::string::npos) << o.out;
 }
 
 TEST_F(CmdTrainTest, SigtermStopsWithACheckpointAndTheFolderIsLockedMeanwhile) {
