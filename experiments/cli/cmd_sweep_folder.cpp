@@ -4,7 +4,9 @@
 //   eqnca sweep collect DIR                        results.csv and sweep.h5 from the finished runs
 //   eqnca sweep report DIR                         seed 004's figures, PNGs in DIR/report/
 // The figures are drawn by scripts/sweep_figures.py (python3-matplotlib), found beside the source
-// tree or an installed copy like data files (experiments/io/data_path.h).
+// tree or an installed copy like data files (experiments/io/data_path.h), and run with
+// $EQNCA_PYTHON, else /usr/bin/python3, else python3 from PATH.
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -32,7 +34,8 @@ void report_collected(const std::string& dir, const SweepPlan& plan, bool fail_i
   const ResultCounts n = count_results(table);
   const size_t total = table.rows.size();
   std::cout << fmt::format("{} runs: {} ok, {} failed, {} not finished\nresults: {}/results.csv, {}/sweep.h5\n", total,
-                           n.ok, n.failed, n.missing, dir, dir);
+                           n.ok, n.failed, n.missing, dir, dir)
+            << std::flush;  // before any child process writes to the same stream
   if (!fail_if_unfinished) return;
   if (n.missing > 0)
     throw std::runtime_error(fmt::format("{} of {} runs failed and {} have no result yet (see {}/results.csv)",
@@ -83,10 +86,10 @@ void add_report(CLI::App& sweep) {
     const std::string script = resolve_data_file("scripts/sweep_figures.py");
     const std::string out = (fs::path(*dir) / "report").string();
     const std::string err = (fs::path(*dir) / "report.err").string();
-    const char* python = std::getenv("EQNCA_PYTHON");
-    const ChildResult r = run_child({python && *python ? python : "python3", script,
-                                     (fs::path(*dir) / "results.csv").string(), out},
-                                    "", err);
+    // Debian's python3 is the one apt's matplotlib belongs to (a pyenv one may shadow it in PATH).
+    const char* env = std::getenv("EQNCA_PYTHON");
+    const std::string python = env && *env ? env : fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    const ChildResult r = run_child({python, script, (fs::path(*dir) / "results.csv").string(), out}, "", err);
     if (!r.started) throw std::runtime_error(r.start_error + " (sweep report needs python3 with matplotlib)");
     const std::string why = last_line_of(err);
     if (r.exit_code != 0)

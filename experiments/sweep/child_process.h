@@ -10,11 +10,12 @@ namespace eqnca::experiments {
 
 struct ChildResult {
   bool started = false;
-  int exit_code = -1;  // the exit status, or 128 + signal for a child killed by one
+  int exit_code = -1;       // the exit status, or 128 + signal for a child killed by one
   std::string start_error;  // why it did not start ("cannot start 'sbatch': No such file ...")
 };
 
-// Runs argv to completion with stdout and stderr written (truncated first) to the given files ("" keeps this process's stream).
+// Runs argv to completion with stdout and stderr written (truncated first) to the given files ("" keeps this process's
+// stream).
 ChildResult run_child(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path);
 
 struct CapturedChild {

@@ -21,7 +21,8 @@ void write_column(H5::Group& group, const ResultsTable& t, size_t c) {
   if (t.numeric[c]) {
     std::vector<double> values;
     for (const auto& row : t.rows)
-      values.push_back(row[c].empty() ? std::numeric_limits<double>::quiet_NaN() : std::strtod(row[c].c_str(), nullptr));
+      values.push_back(row[c].empty() ? std::numeric_limits<double>::quiet_NaN()
+                                      : std::strtod(row[c].c_str(), nullptr));
     group.createDataSet(t.columns[c], H5::PredType::IEEE_F64LE, space)
         .write(values.data(), H5::PredType::NATIVE_DOUBLE);
     return;

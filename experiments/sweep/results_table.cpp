@@ -76,13 +76,16 @@ void write_results_csv(const std::string& dir, const ResultsTable& table) {
 }
 
 ResultCounts count_results(const ResultsTable& table) {
-  const auto status = static_cast<size_t>(
-      std::find(table.columns.begin(), table.columns.end(), "status") - table.columns.begin());
+  const auto status =
+      static_cast<size_t>(std::find(table.columns.begin(), table.columns.end(), "status") - table.columns.begin());
   ResultCounts n;
   for (const auto& row : table.rows) {
-    if (row[status] == "ok") ++n.ok;
-    else if (row[status] == "failed") ++n.failed;
-    else ++n.missing;
+    if (row[status] == "ok")
+      ++n.ok;
+    else if (row[status] == "failed")
+      ++n.failed;
+    else
+      ++n.missing;
   }
   return n;
 }

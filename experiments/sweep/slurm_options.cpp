@@ -16,7 +16,8 @@ std::string slurm_partition_problem(const std::string& value) {
 }
 
 std::string slurm_time_problem(const std::string& value) {
-  static const std::regex time(R"(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2})");
+  static const std::regex time(
+      R"(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2})");
   if (std::regex_match(value, time) && value.find_first_not_of("0:-") != std::string::npos) return "";
   return fmt::format("'{}' is not a time limit (minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S, above zero)", value);
 }

@@ -9,12 +9,12 @@
 namespace eqnca::experiments {
 
 struct SlurmOptions {
-  std::string partition;       // empty: the cluster's default partition
+  std::string partition;         // empty: the cluster's default partition
   std::string time = "1:00:00";  // sbatch --time: M, M:S, H:M:S, D-H, D-H:M or D-H:M:S
-  std::string mem = "4G";      // sbatch --mem: a whole number with an optional K, M, G or T
-  int cpus = 0;                // --cpus-per-task, also the run's --threads (0: the sweep's threads)
-  bool gpu = false;            // --gres=gpu:1 (the base config chooses --device cuda)
-  int max_running = 0;         // --array=0-N%max_running (0: no limit)
+  std::string mem = "4G";        // sbatch --mem: a whole number with an optional K, M, G or T
+  int cpus = 0;                  // --cpus-per-task, also the run's --threads (0: the sweep's threads)
+  bool gpu = false;              // --gres=gpu:1 (the base config chooses --device cuda)
+  int max_running = 0;           // --array=0-N%max_running (0: no limit)
 };
 
 // Each returns "" when `value` is acceptable, else what is wrong with it (without the key, so the

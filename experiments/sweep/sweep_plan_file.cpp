@@ -36,12 +36,9 @@ void write_plan(const std::string& dir, const SweepPlan& plan) {
                     {"target", r.target},
                     {"values", r.values},
                     {"train_args", r.train_args}});
-  const nlohmann::ordered_json j = {{"eqnca_sweep_plan", 1},
-                                    {"sweep_file", plan.sweep_file},
-                                    {"options", plan.options},
-                                    {"evaluate", plan.evaluate},
-                                    {"threads", plan.threads},
-                                    {"runs", runs}};
+  const nlohmann::ordered_json j = {{"eqnca_sweep_plan", 1},   {"sweep_file", plan.sweep_file},
+                                    {"options", plan.options}, {"evaluate", plan.evaluate},
+                                    {"threads", plan.threads}, {"runs", runs}};
   write_file_atomically(plan_path(dir), [&j](const std::string& tmp) { std::ofstream(tmp) << j.dump(1) << "\n"; });
 }
 
