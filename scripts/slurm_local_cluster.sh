@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # A throw-away single-node Slurm cluster on this machine, for testing `eqnca sweep --backend slurm`
 # against the real scheduler (tests/experiments/sweep/slurm_sweep_test.sh) or trying it out:
-#   bash scripts/slurm_local_cluster.sh start DIR   # prints the SLURM_CONF to export
+#   bash scripts/slurm_local_cluster.sh start DIR [OWNER_PID]   # prints the SLURM_CONF to export
 #   bash scripts/slurm_local_cluster.sh stop DIR
 # Everything lives in DIR: a generated munge key and its munged, slurm.conf, state and spool
 # folders, logs and pid files. Made for containers without systemd or cgroups (proctrack/linuxproc,
 # task/none, SlurmUser=root), so it needs root; it installs Debian's slurm-wlm and munge when
-# missing. Ports are chosen free at start; the daemons of a previous cluster that was never
-# stopped (a killed CI run) are stopped first, found by the pid files it recorded in
-# $EQNCA_SLURM_REGISTRY (default /tmp/eqnca-slurm-clusters), so a second run on the same
-# machine starts clean.
+# missing. Ports are chosen free at start. Each cluster is recorded in $EQNCA_SLURM_REGISTRY
+# (default /tmp/eqnca-slurm-clusters) with its owner (OWNER_PID, default the caller); a cluster
+# whose owner has died without stopping it (a killed CI run) is stopped at the next start, found
+# by its pid files, so a second run on the same machine starts clean while a cluster whose owner
+# still runs (another test at the same time) is left alone.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 registry=${EQNCA_SLURM_REGISTRY:-/tmp/eqnca-slurm-clusters}
@@ -31,22 +32,32 @@ stop_cluster() {
   rm -f "$registry/$(echo "$dir" | tr / _)"
 }
 
+# Stops every registered cluster whose owner process is gone.
+stop_orphans() {
+  local entry dir owner
+  for entry in "$registry"/*; do
+    [ -f "$entry" ] || continue
+    { read -r dir; read -r owner; } <"$entry" || true
+    if [ -z "${owner:-}" ] || ! kill -0 "$owner" 2>/dev/null; then
+      stop_cluster "$dir"
+      rm -f "$entry"
+    fi
+  done
+}
+
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 start_cluster() {
-  local dir=$1
+  local dir=$1 owner=${2:-$PPID}
   [ "$(id -u)" -eq 0 ] || { echo "slurm_local_cluster: needs root (SlurmUser=root, no cgroups)" >&2; exit 1; }
   # shellcheck source=scripts/packages.sh
   source "$repo/scripts/packages.sh"
   install_missing slurm-wlm munge python3
   mkdir -p "$registry"
-  local stale
-  for stale in "$registry"/*; do
-    [ -f "$stale" ] && stop_cluster "$(cat "$stale")"
-  done
+  stop_orphans
   mkdir -p "$dir"/{state,spool,munge}
   dir=$(cd "$dir" && pwd)
-  echo "$dir" >"$registry/$(echo "$dir" | tr / _)"
+  printf '%s\n%s\n' "$dir" "$owner" >"$registry/$(echo "$dir" | tr / _)"
   chmod 0700 "$dir/munge"
   dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
   chmod 0400 "$dir/munge/munge.key"
@@ -108,7 +119,7 @@ EOF
 }
 
 case "${1:-}" in
-  start) start_cluster "${2:?start needs a folder}" ;;
+  start) start_cluster "${2:?start needs a folder}" "${3:-$PPID}" ;;
   stop) stop_cluster "$(cd "${2:?stop needs a folder}" && pwd)" ;;
   *) echo "usage: slurm_local_cluster.sh start|stop DIR" >&2; exit 2 ;;
 esac
