@@ -123,12 +123,13 @@ TEST_F(CmdSweepTest, LocalSweepTrainsEveryRunAndResumes) {
 }
 
 TEST_F(CmdSweepTest, SlurmDryRunScriptsOnlyTheUnfinishedRuns) {
-  const std::string cmd = sweep("sets = 2\n[options.hidden]\nint_range = [8, 16]\n[slurm]\ntime = \"0:10:00\"\n") +
-                          " --backend slurm --dry-run --mem 300M --cpus-per-task 2 --gpu --partition short";
+  const std::string cmd =
+      sweep("sets = 2\n[options.hidden]\nint_range = [8, 16]\n[slurm]\ntime = \"0:10:00\"\n") +
+      " --backend slurm --dry-run --mem 300M --cpus-per-task 2 --gpu --partition short --max-running 1";
   const Outcome o = run_eqnca(dir, cmd);
   ASSERT_EQ(o.status, 0) << o.err;
   const std::string script = slurp(dir.file("out/slurm/array.sbatch"));
-  for (const char* line : {"#SBATCH --array=0-1\n", "#SBATCH --time=0:10:00\n", "#SBATCH --mem=300M\n",
+  for (const char* line : {"#SBATCH --array=0-1%1\n", "#SBATCH --time=0:10:00\n", "#SBATCH --mem=300M\n",
                            "#SBATCH --cpus-per-task=2\n", "#SBATCH --partition=short\n", "#SBATCH --gres=gpu:1\n",
                            "'set000-base-r1'", "'set001-base-r1'", " sweep task "})
     EXPECT_NE(script.find(line), std::string::npos) << line << " in:\n" << script;
@@ -140,7 +141,7 @@ TEST_F(CmdSweepTest, SlurmDryRunScriptsOnlyTheUnfinishedRuns) {
   ASSERT_EQ(task.status, 0) << task.err;
   ASSERT_EQ(run_eqnca(dir, cmd).status, 0);
   const std::string again = slurp(dir.file("out/slurm/array.sbatch"));
-  EXPECT_NE(again.find("#SBATCH --array=0-0\n"), std::string::npos) << again;
+  EXPECT_NE(again.find("#SBATCH --array=0-0%1\n"), std::string::npos) << again;
   EXPECT_EQ(again.find("'set001-base-r1'"), std::string::npos) << again;
   const Outcome collect = run_eqnca(dir, "sweep collect " + dir.file("out"));
   expect_one_line_error(collect, "have no result yet");

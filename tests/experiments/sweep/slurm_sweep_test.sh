@@ -59,7 +59,13 @@ start=$(date +%s)
 "${sweep[@]}" --wait --poll 1 >first.txt 2>&1 || { cat first.txt; fail "the first sweep"; }
 grep -q "submitted job" first.txt || fail "no job submitted: $(cat first.txt)"
 [ "$(grep -c ',ok,' out/results.csv)" -eq 4 ] || { cat out/results.csv; fail "4 ok runs expected"; }
-[ -f out/sweep.h5 ] || fail "no sweep.h5"
+/usr/bin/python3 - <<'PY' || fail "sweep.h5 does not hold the 4 finished runs"
+import h5py, math
+runs = h5py.File("out/sweep.h5", "r")["runs"]
+assert [s.decode() for s in runs["status"][()]] == ["ok"] * 4
+assert all(math.isfinite(v) and v > 0 for v in runs["final_loss"][()])
+assert all(math.isfinite(v) for v in runs["seed_loss"][()])
+PY
 [ "$(ls out/slurm/logs | wc -l)" -eq 4 ] || fail "4 array-task logs expected: $(ls out/slurm/logs)"
 grep -q "ok in" out/slurm/logs/*_0.out || fail "array task 0 did not run its run: $(cat out/slurm/logs/*_0.out)"
 echo "slurm_sweep_test: first sweep (4 array tasks) in $(($(date +%s) - start)) s"
