@@ -17,6 +17,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 143" INT TERM  # so that a killed test still runs cleanup
 fail() { echo "slurm_sweep_test: FAILED: $*" >&2; exit 1; }
 
 if [ "$(id -u)" -eq 0 ]; then
