@@ -102,6 +102,41 @@ Distribution read_distribution(const Reader& r, const toml::node& node, const st
   return d;
 }
 
+// The [slurm] table: every key checked here so that a typo fails before a job is written.
+void read_slurm(const Reader& r, const toml::node& node, SlurmOptions& slurm) {
+  const toml::table* t = node.as_table();
+  if (t == nullptr) r.fail(node, "'slurm' must be a table (partition, time, mem, cpus, gpu, max-running)");
+  for (const auto& [k, v] : *t) {
+    const std::string key(k.str());
+    std::string problem;
+    if (key == "partition") {
+      slurm.partition = r.text(v, key);
+      problem = slurm_partition_problem(slurm.partition);
+    } else if (key == "time") {
+      slurm.time = v.is_integer() ? std::to_string(r.integer(v, key)) : r.text(v, key);
+      problem = slurm_time_problem(slurm.time);
+    } else if (key == "mem") {
+      slurm.mem = v.is_integer() ? std::to_string(r.integer(v, key)) : r.text(v, key);
+      problem = slurm_mem_problem(slurm.mem);
+    } else if (key == "cpus") {
+      const int64_t cpus = r.integer(v, key);
+      if (cpus < 1 || cpus > 4096) problem = fmt::format("must be in [1, 4096], got {}", cpus);
+      slurm.cpus = static_cast<int>(cpus);
+    } else if (key == "gpu") {
+      const auto b = v.value_exact<bool>();
+      if (!b) r.fail(v, "slurm option 'gpu' must be true or false");
+      slurm.gpu = *b;
+    } else if (key == "max-running") {
+      const int64_t n = r.integer(v, key);
+      if (n < 0 || n > 1000000) problem = fmt::format("must be at least 0, got {}", n);
+      slurm.max_running = static_cast<int>(n);
+    } else {
+      r.fail(v, fmt::format("unknown slurm option '{}' (partition, time, mem, cpus, gpu, max-running)", key));
+    }
+    if (!problem.empty()) r.fail(v, fmt::format("slurm option '{}': {}", key, problem));
+  }
+}
+
 int positive(const Reader& r, const toml::node& node, const std::string& key, int64_t least) {
   const int64_t v = r.integer(node, key);
   if (v < least || v > 1000000) r.fail(node, fmt::format("'{}' must be at least {}, got {}", key, least, v));
@@ -179,6 +214,12 @@ SweepSpec load_sweep_spec(const std::string& path) {
       spec.jobs = positive(r, v, key, 0);
     } else if (key == "threads") {
       spec.threads = positive(r, v, key, 1);
+    } else if (key == "evaluate") {
+      const auto b = v.value_exact<bool>();
+      if (!b) r.fail(v, "'evaluate' must be true or false");
+      spec.evaluate = *b;
+    } else if (key == "slurm") {
+      read_slurm(r, v, spec.slurm);
     } else if (key == "targets") {
       const toml::array* a = v.as_array();
       if (a == nullptr || a->empty()) r.fail(v, "'targets' must be a non-empty array of PNG paths");
@@ -195,7 +236,9 @@ SweepSpec load_sweep_spec(const std::string& path) {
         spec.options.push_back({name, read_distribution(r, ov, name)});
       }
     } else {
-      r.fail(v, fmt::format("unknown key '{}' (base, sets, repeats, seed, targets, options, jobs, threads)", key));
+      r.fail(v, fmt::format(
+                    "unknown key '{}' (base, sets, repeats, seed, targets, options, jobs, threads, evaluate, slurm)",
+                    key));
     }
   }
   for (size_t i = 0; i < spec.targets.size(); ++i)

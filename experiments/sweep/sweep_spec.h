@@ -1,13 +1,16 @@
 // A sweep file: which training config to start from, which train options to sample and from
 // which distribution, how many random sets, how many training seeds (repeats) per set, which
-// targets, and how many runs share this machine's cores. Loading checks everything a run would trip over later
-// (unknown keys and options, empty ranges, counts below one, malformed TOML), so a bad file
-// fails with one line before any run starts.
+// targets, how many runs share this machine's cores, what a Slurm array task asks for ([slurm],
+// slurm_options.h) and whether finished runs are evaluated. Loading checks everything a run would
+// trip over later (unknown keys and options, empty ranges, counts below one, bad Slurm requests,
+// malformed TOML), so a bad file fails with one line before any run starts.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "experiments/sweep/slurm_options.h"
 
 namespace eqnca::experiments {
 
@@ -35,7 +38,9 @@ struct SweepSpec {
   uint64_t seed = 1;                 // drives the sampling of the sets
   std::vector<SweptOption> options;  // in file order
   int jobs = 0;                      // local backend: parallel runs (0: cores / threads)
-  int threads = 1;                   // local backend: LibTorch threads per run
+  int threads = 1;                   // LibTorch threads per run (slurm: cpus wins when set)
+  bool evaluate = true;              // measure each finished run from the seed (run_metrics.h)
+  SlurmOptions slurm;                // slurm backend: each array task's request
 };
 
 // Reads and checks a sweep file; relative paths in it are relative to the file's folder.
