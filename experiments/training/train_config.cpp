@@ -50,6 +50,13 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 void TrainConfig::validate() const {
+  check_choice("--task", task, {"grow", "texture"});
+  check_choice("--texture-loss", texture_loss, {"gram", "sliced_wasserstein"});
+  if (task == "texture" && loss != "mse")
+    throw std::invalid_argument(fmt::format(
+        "--loss {} applies to --task grow; texture runs choose --texture-loss (gram or sliced_wasserstein)", loss));
+  if (task == "texture" && device != "cpu")
+    throw std::invalid_argument("--task texture runs on --device cpu only so far (its feature network lives there)");
   check_choice("--model", model.name, models::model_names());
   check_int("--channels", model.channels, 4, 1024);
   check_int("--hidden", model.hidden, 1, 16384);
@@ -89,6 +96,7 @@ TrainConfig TrainConfig::resolved() const {
   constexpr double kDistillLearningRate = 2e-3;
   TrainConfig c = *this;
   c.model = models::resolved(model);
+  if (c.task == "texture") c.model.padding = "circular";
   // The repository's data files are found from any working folder (experiments/io/data_path.h);
   // the run stores where, so evaluations find the same file.
   if (const std::string found = find_data_file(target); !found.empty()) c.target = found;
@@ -101,6 +109,8 @@ std::string TrainConfig::to_toml() const {
   // Keys are the CLI option names, so this text is a valid --config file.
   std::string s = "# eqnca train: resolved configuration\n";
   auto line = [&s](const char* key, const std::string& value) { s += fmt::format("{} = {}\n", key, value); };
+  line("task", quoted(task));
+  line("texture-loss", quoted(texture_loss));
   line("model", quoted(model.name));
   line("channels", std::to_string(model.channels));
   line("hidden", std::to_string(model.hidden));
@@ -142,6 +152,13 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
                  "command-line options override it")
       ->type_name("FILE");
 
+  app.add_option("--task", c.task,
+                 "grow (one target image from the seed) | texture (the grid settles into the target's texture "
+                 "everywhere; circular padding)")
+      ->capture_default_str();
+  app.add_option("--texture-loss", c.texture_loss,
+                 "texture task: gram (Gram matrices) | sliced_wasserstein, over a fixed random feature network")
+      ->capture_default_str();
   auto& m = c.model;
   const std::string models = fmt::format("{}", fmt::join(models::model_names(), "|"));
   app.add_option("--model", m.name, "NCA model: " + models)->capture_default_str();

@@ -17,6 +17,8 @@ class App;
 namespace eqnca::experiments {
 
 struct TrainConfig {
+  std::string task = "grow";          // grow (one image from the seed) | texture (experiments/training/texture_task.h)
+  std::string texture_loss = "gram";  // texture task: gram | sliced_wasserstein
   models::ModelConfig model;
   std::string target = "data/lizard.png";
   int target_size = 40;  // longest side after thumbnailing; 0 keeps the PNG's own size
@@ -46,7 +48,8 @@ struct TrainConfig {
   void validate() const;
   // Every "0 = default" of the model and the learning rates replaced by its value
   // (models::resolved, the lr rule above), and the target's path as found from here
-  // (find_data_file): what a run trains with and writes to config.toml.
+  // (find_data_file): what a run trains with and writes to config.toml. A texture has no border:
+  // the texture task always trains with circular padding.
   TrainConfig resolved() const;
   // The resolved config as TOML with the CLI option names as keys.
   std::string to_toml() const;

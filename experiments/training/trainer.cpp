@@ -30,6 +30,7 @@
 #include "experiments/training/nca_pool.h"
 #include "experiments/training/stop_signals.h"
 #include "experiments/training/target.h"
+#include "experiments/training/texture_task.h"
 #include "experiments/training/train_step.h"
 #include "kernels/rollout.h"
 
@@ -52,9 +53,11 @@ std::map<std::string, std::string> toml_values(const std::string& toml) {
 // A resumed run must train the same model on the same data; schedules and logging may change.
 void check_resumable(const std::string& saved_toml, const std::string& current_toml) {
   const auto saved = toml_values(saved_toml), current = toml_values(current_toml);
-  for (const char* key : {"model", "channels", "hidden", "hidden-fields", "state-fields", "band-limit", "padding",
-                          "target-size", "pad", "grid", "pool-size", "mode"}) {
+  for (const char* key : {"task", "texture-loss", "model", "channels", "hidden", "hidden-fields", "state-fields",
+                          "band-limit", "padding", "target-size", "pad", "grid", "pool-size", "mode"}) {
     const auto s = saved.find(key), c = current.find(key);
+    // Runs from before the texture task have no task keys: they grew one image.
+    if (s == saved.end() && (std::string(key) == "task" || std::string(key) == "texture-loss")) continue;
     const std::string sv = s == saved.end() ? "?" : s->second, cv = c == current.end() ? "?" : c->second;
     if (sv != cv)
       throw std::invalid_argument(
@@ -86,7 +89,10 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   namespace fs = std::filesystem;
   // A bad target fails before anything is written.
   const int grid = config.grid_size();
-  const auto target = load_target(config.target, config.target_size, grid, grid).to(device);
+  const bool texture = config.task == "texture";
+  const auto target = (texture ? load_texture_target(config.target, config.target_size)
+                               : load_target(config.target, config.target_size, grid, grid))
+                          .to(device);
   ensure_writable_directory(config.out_dir);
   const FolderLock lock(config.out_dir);  // before anything in it is read or written
   const StopSignals stop;
@@ -105,8 +111,10 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   torch::manual_seed(config.seed);
   models::NcaModel model = models::make_model(config.model);
   model->to(device);
-  const LossFunction loss_fn = make_loss(config.loss, target, model->group());
-  SamplePool pool(pool_mode_from_name(config.mode), config.pool_size, model->seed(1, grid, grid).to(device));
+  const LossFunction loss_fn =
+      texture ? make_texture_task_loss(config.texture_loss, target) : make_loss(config.loss, target, model->group());
+  const torch::Tensor seed = model->seed(1, grid, grid).to(device);
+  SamplePool pool(pool_mode_from_name(config.mode), config.pool_size, texture ? texture_seed(seed) : seed);
   std::optional<Curriculum> curriculum;
   if (config.curriculum) curriculum.emplace(grid, grid);
   auto parameters = model->parameters();

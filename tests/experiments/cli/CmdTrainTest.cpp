@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -55,6 +56,18 @@ TEST_F(CmdTrainTest, BadInputGivesOneLineErrors) {
   expect_one_line_error(run_eqnca(dir, base + " --lr nan"), "--lr must be 0 (the default) or in (0,");
   expect_one_line_error(run_eqnca(dir, base + " --out /proc/eqnca-no"), "not writable");
   expect_one_line_error(run_eqnca(dir, base + " --resume"), "cannot resume");
+  expect_one_line_error(run_eqnca(dir, base + " --task weave"), "--task must be one of");
+  expect_one_line_error(run_eqnca(dir, base + " --task texture --texture-loss l1"), "--texture-loss");
+  expect_one_line_error(run_eqnca(dir, base + " --task texture --loss polar"), "texture runs choose --texture-loss");
+}
+
+TEST_F(CmdTrainTest, TrainsATextureWithCircularPadding) {
+  const Outcome o = run_eqnca(dir, base + " --task texture --texture-loss sliced_wasserstein --iterations 3");
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::ifstream in(dir.file("run/config.toml"));
+  const std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(toml.find("task = \"texture\""), std::string::npos) << toml;
+  EXPECT_NE(toml.find("padding = \"circular\""), std::string::npos) << toml;
 }
 
 TEST_F(CmdTrainTest, HelpExplainsEveryOption) {
