@@ -16,5 +16,6 @@ void add_bench_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_targets_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace eqnca::experiments
