@@ -54,7 +54,9 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--web", a->web, "folder for the page (index.html, nca.js, page.js, weights.js)")->required();
   cmd->add_option("--checkpoint", a->checkpoints, "checkpoint.pt or model.h5 of a training run (repeatable)");
   cmd->add_option("--model", a->models, "an untrained model with random weights (repeatable)");
-  cmd->add_option("--grid", a->grid, "grid height and width on the page")->capture_default_str()->check(CLI::Range(3, 1024));
+  cmd->add_option("--grid", a->grid, "grid height and width on the page")
+      ->capture_default_str()
+      ->check(CLI::Range(3, 1024));
   cmd->add_option("--seed", a->seed, "random seed for --model weights")->capture_default_str();
   cmd->callback([a] { run_export(*a); });
 }

@@ -97,8 +97,10 @@ std::string export_web_page(const std::string& dir, const std::vector<WebModel>&
   for (const WebModel& m : models) list.push_back(model_json(m));
   nlohmann::ordered_json page;
   page["grid"] = options.grid;
-  const std::string weights = "// Written by eqnca export --web: the models this page runs (see index.html).\n"
-                              "window.EQNCA_PAGE = " + page.dump() + ";\nwindow.EQNCA_MODELS = " + list.dump(1) + ";\n";
+  const std::string weights =
+      "// Written by eqnca export --web: the models this page runs (see index.html).\n"
+      "window.EQNCA_PAGE = " +
+      page.dump() + ";\nwindow.EQNCA_MODELS = " + list.dump(1) + ";\n";
   const std::filesystem::path root(dir);
   write_text((root / "weights.js").string(), weights);
   for (const WebAsset& asset : web_assets()) write_text((root / std::string(asset.name)).string(), asset.text);
