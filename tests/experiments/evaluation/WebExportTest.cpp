@@ -29,7 +29,8 @@ TEST(WebExport, WritesThePageAndEveryModelsWeights) {
   models::NcaModel c4 = random_model("c4"), growing = random_model("growing");
   const std::string index = export_web_page(dir.string(), {web_model(*c4, "c4"), web_model(*growing, "growing")});
   EXPECT_EQ(index, (dir / "index.html").string());
-  for (const char* name : {"index.html", "nca.js", "page.js", "weights.js"}) EXPECT_TRUE(fs::exists(dir / name)) << name;
+  for (const char* name : {"index.html", "nca.js", "page.js", "weights.js"})
+    EXPECT_TRUE(fs::exists(dir / name)) << name;
   std::stringstream weights;
   weights << std::ifstream(dir / "weights.js").rdbuf();
   EXPECT_NE(weights.str().find("window.EQNCA_MODELS"), std::string::npos);

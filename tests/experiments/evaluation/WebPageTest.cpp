@@ -10,13 +10,13 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -97,7 +97,6 @@ torch::Tensor reference_rollout(models::NcaModelImpl& model, double angle_deg, c
   return s;
 }
 
-
 // Random weights (normal(0, 0.1)) often let the seed die within a few steps, which would make
 // the comparison empty: the first weight seed from 7 on whose 16 steps stay alive.
 models::NcaModel living_random_model(const std::string& name) {
@@ -131,11 +130,11 @@ class WebPage : public ::testing::Test {
 
   // Loads the page in test mode and returns its result (null when none was written).
   nlohmann::json run_page(double angle_deg) {
-    const std::string url = "file://" + page_ + "?test=" + std::to_string(kSteps) +
-                            "&size=" + std::to_string(kSize) + "&angle=" + std::to_string(angle_deg);
+    const std::string url = "file://" + page_ + "?test=" + std::to_string(kSteps) + "&size=" + std::to_string(kSize) +
+                            "&angle=" + std::to_string(angle_deg);
     const fs::path dom = work_ / "dom.html";
-    const std::string cmd = chromium_command(chromium_, work_, "--dump-dom", url) + " >" + dom.string() +
-                            " 2>" + (work_ / "chromium.log").string();
+    const std::string cmd = chromium_command(chromium_, work_, "--dump-dom", url) + " >" + dom.string() + " 2>" +
+                            (work_ / "chromium.log").string();
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     return page_result(read_all(dom));
   }
