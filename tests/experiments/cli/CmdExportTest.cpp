@@ -30,7 +30,8 @@ TEST(CmdExport, WritesThePageOfTwoModelsAndPrintsItsPath) {
   const CommandRun r = run("export --web " + dir.string() + " --model c4 --model growing --grid 40");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output, (dir / "index.html").string() + "\n");
-  for (const char* name : {"index.html", "nca.js", "page.js", "weights.js"}) EXPECT_TRUE(fs::exists(dir / name)) << name;
+  for (const char* name : {"index.html", "nca.js", "page.js", "weights.js"})
+    EXPECT_TRUE(fs::exists(dir / name)) << name;
   fs::remove_all(dir);
 }
 

@@ -29,10 +29,12 @@ namespace fs = std::filesystem;
 constexpr int kSteps = 16, kSize = 33;
 constexpr double kTolerance = 1e-4;
 
+// EQNCA_CHROMIUM when set, else the first of Debian's and others' names on PATH; "" if none runs.
 std::string find_chromium() {
-  if (const char* env = std::getenv("EQNCA_CHROMIUM")) return env;
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
-    if (std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0) return name;
+  std::vector<std::string> names{"chromium", "chromium-browser", "google-chrome"};
+  if (const char* env = std::getenv("EQNCA_CHROMIUM")) names = {env};
+  for (const std::string& name : names) {
+    if (std::system(("command -v '" + name + "' >/dev/null 2>&1").c_str()) == 0) return name;
   }
   return "";
 }
@@ -116,7 +118,8 @@ class WebPage : public ::testing::Test {
   void SetUp() override {
     chromium_ = find_chromium();
     if (chromium_.empty())
-      GTEST_SKIP() << "chromium not found (apt-get install chromium, or set EQNCA_CHROMIUM): browser test skipped";
+      GTEST_SKIP() << "chromium not found (apt-get install chromium, or set EQNCA_CHROMIUM to a "
+                      "Chromium executable): browser test of the exported page skipped";
     work_ = fs::temp_directory_path() / ("eqnca_web_page_" + std::to_string(::getpid()));
     fs::remove_all(work_);
     for (const std::string name : {"c4", "c8", "growing"}) models_.push_back(living_random_model(name));
