@@ -34,7 +34,14 @@
     return {model, grid, canvas, caption};
   }
 
-  const panels = models.map(makePanel);
+  // Recorded here too: from file:// the window's error event sees only "Script error.".
+  let panels;
+  try {
+    panels = models.map(makePanel);
+  } catch (e) {
+    window.eqncaErrors.push(String(e && e.message ? e.message : e));
+    throw e;
+  }
   const centre = {x: Math.floor(size / 2), y: Math.floor(size / 2)};
   let angle = parseFloat(query.get('angle') || '0');
 
