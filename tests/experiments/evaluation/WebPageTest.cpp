@@ -186,6 +186,20 @@ TEST_F(WebPage, ATurnedSeedGrowsDifferentlyFromTheUnturnedOne) {
   EXPECT_GT((page - reference_rollout(*models_[0], 0.0, nullptr)).abs().max().item<double>(), 1e-2);
 }
 
+// The error check can fail: a shader that does not compile is reported by the page itself.
+TEST_F(WebPage, ReportsABrokenShaderAsAnError) {
+  const fs::path script = fs::path(page_).parent_path() / "nca.js";
+  std::string text = read_all(script);
+  const std::string relu = "h = max(h, vec4(0.0));";
+  ASSERT_NE(text.find(relu), std::string::npos);
+  text.replace(text.find(relu), relu.size(), "h = max(h, vec4(0.0)) + no_such_name;");
+  std::ofstream(script) << text;
+  const nlohmann::json result = run_page(0.0);
+  ASSERT_TRUE(result.is_object());
+  EXPECT_EQ(result["status"], "failed");
+  EXPECT_NE(result["errors"].dump().find("no_such_name"), std::string::npos) << result["errors"].dump();
+}
+
 // A screenshot of the grown patterns (48 steps), kept in the test's working folder.
 TEST_F(WebPage, SavesAScreenshotOfTheGrownPatterns) {
   const fs::path shot = fs::absolute("web_page_screenshot.png");
