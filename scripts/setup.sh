@@ -14,6 +14,7 @@ packages=(
   libtomlplusplus-dev                  # strict TOML config files (toml++)
   python3 python3-h5py                 # reading run logs back in tests
   python3-matplotlib pandoc bc         # paper/make.sh: figures, the HTML essay, its time estimate
+  chromium                             # WebPageTest: the exported page in headless Chromium (WebGL2)
 )
 
 # shellcheck source=scripts/packages.sh

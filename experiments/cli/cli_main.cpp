@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   ex::add_demo_command(app);
   ex::add_targets_command(app);
   ex::add_sweep_command(app);
+  ex::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

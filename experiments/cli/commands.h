@@ -18,6 +18,7 @@ void add_bench_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_targets_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 struct SweepPlan;
 // `eqnca sweep`'s subcommands on an existing sweep folder: task, collect, report

@@ -11,6 +11,7 @@
 
 #include "experiments/evaluation/model_loading.h"
 #include "experiments/evaluation/state_image.h"
+#include "experiments/evaluation/web_export.h"
 #include "experiments/io/atomic_file.h"
 #include "experiments/io/data_path.h"
 #include "experiments/io/image_io.h"
@@ -125,6 +126,7 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
 
   const groups::Group c4 = groups::Group::cyclic(4);
   std::vector<std::vector<RgbaImage>> rows;
+  std::vector<WebModel> web_models;
   for (const auto& name : o.models) {
     const TrainConfig config = demo_train_config(o, name, (fs::path(result.out_dir) / name).string());
     out << fmt::format("--- training {} ---\n", name);
@@ -146,6 +148,7 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
     m.train_s = trained.wall_s;
     m.final_train_loss = trained.final_loss;
     m.evaluation = evaluate_equivariance(loaded.model, eval);
+    web_models.push_back(web_model(*loaded.model, fmt::format("{} (trained {} iterations)", name, trained.iterations)));
     rows.emplace_back();
     const int scale = config.grid_size() < 48 ? 4 : 2;
     for (const auto& e : m.evaluation.elements) rows.back().push_back(upscale(state_to_image(e.final_state), scale));
@@ -166,11 +169,15 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
   log.flush();
   result.montage_path = (fs::path(result.out_dir) / "montage.png").string();
   write_png(result.montage_path, montage(rows, 4));
+  WebExportOptions web;
+  web.grid = demo_train_config(o, o.models.front(), result.out_dir).grid_size();
+  result.web_path = export_web_page((fs::path(result.out_dir) / "web").string(), web_models, web);
 
   out << "--- evaluation: grown from the seed rotated by each element of C4 ---\n";
   for (const auto& m : result.models) print_evaluation(m, out);
   out << fmt::format("montage (rows: {}; columns: seed rotated 0/90/180/270): {}\nlog: {}\nruns: {}/<model>/\n",
                      fmt::join(o.models, ", "), result.montage_path, result.log_path, result.out_dir);
+  out << fmt::format("live page (open in a browser; turn the seed, bite, watch it regrow): {}\n", result.web_path);
   return result;
 }
 

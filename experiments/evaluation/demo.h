@@ -5,7 +5,8 @@
 //
 // Layout of <out>: c4/ and growing/ (each a full `eqnca train` run: run.h5, checkpoint.pt,
 // config.toml), run.h5 (demo settings; <model>/train/loss copied from the runs;
-// <model>/eval/... from equivariance_eval), montage.png (rows: models; columns: seed rotations).
+// <model>/eval/... from equivariance_eval), montage.png (rows: models; columns: seed rotations), web/ (the live
+// browser page of both models, web_export.h).
 // The budget is met by timing a few iterations and then resuming the run up to the iteration
 // count that fits, since TrainConfig counts iterations, not time.
 #pragma once
@@ -37,7 +38,7 @@ struct DemoModelResult {
 };
 
 struct DemoResult {
-  std::string out_dir, log_path, montage_path;
+  std::string out_dir, log_path, montage_path, web_path;  // web_path: web/index.html
   std::vector<DemoModelResult> models;
 };
 

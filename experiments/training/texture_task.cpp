@@ -20,9 +20,8 @@ torch::Tensor load_texture_target(const std::string& path, int target_size) {
       torch::from_blob(image.pixels.data(), {image.height, image.width, 4}, torch::kFloat32).slice(2, 0, 3).clone();
   const torch::Tensor texture = hwc.permute({2, 0, 1}).unsqueeze(0).contiguous();
   if ((texture.amax({2, 3}) - texture.amin({2, 3})).max().item<float>() < 1.0f / 255.0f)
-    throw std::runtime_error(
-        fmt::format("texture '{}' is one colour at {}x{} pixels: there is no texture to learn", path, image.width,
-                    image.height));
+    throw std::runtime_error(fmt::format("texture '{}' is one colour at {}x{} pixels: there is no texture to learn",
+                                         path, image.width, image.height));
   return texture;
 }
 
@@ -46,9 +45,8 @@ LossFunction make_texture_task_loss(const std::string& name, const torch::Tensor
   const auto features = std::make_shared<RandomTextureFeatures>(0);
   const TextureLoss texture_loss = make_texture_loss(
       name, texture, [features](const torch::Tensor& images) { return (*features)(images); }, 0);
-  return [texture_loss](const torch::Tensor& state) {
-    return texture_loss(state.slice(1, 0, 3)) + overflow_loss(state);
-  };
+  return
+      [texture_loss](const torch::Tensor& state) { return texture_loss(state.slice(1, 0, 3)) + overflow_loss(state); };
 }
 
 }  // namespace eqnca::experiments

@@ -36,7 +36,8 @@ TEST_F(CmdDemoTest, QuickRunWritesNextToAnEarlierDemo) {
   const fs::path out = dir.file("demo-2");
   EXPECT_NE(o.out.find("output in " + out.string()), std::string::npos) << o.out;
   EXPECT_TRUE(fs::is_empty(fs::path(dir.file("demo")) / "c4"));  // left alone
-  for (const char* file : {"run.h5", "montage.png", "c4/checkpoint.pt", "growing/checkpoint.pt"})
+  for (const char* file :
+       {"run.h5", "montage.png", "c4/checkpoint.pt", "growing/checkpoint.pt", "web/index.html", "web/weights.js"})
     EXPECT_TRUE(fs::exists(out / file)) << file;
   // Rows: c4, growing; columns: the seed rotated by 0/90/180/270; 17 x 17 grids shown 4x, 4 px gaps.
   const RgbaImage montage = read_png((out / "montage.png").string());

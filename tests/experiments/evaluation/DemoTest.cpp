@@ -25,6 +25,9 @@ TEST(DemoTest, QuickRunWritesEverythingAndSeparatesTheModels) {
   namespace fs = std::filesystem;
   EXPECT_EQ(r.out_dir, o.out);
   EXPECT_TRUE(fs::exists(r.montage_path));
+  EXPECT_EQ(r.web_path, (fs::path(o.out) / "web" / "index.html").string());
+  EXPECT_TRUE(fs::exists(fs::path(o.out) / "web" / "weights.js"));
+  EXPECT_NE(out.str().find(r.web_path), std::string::npos);
   EXPECT_TRUE(fs::exists(fs::path(o.out) / "c4" / "checkpoint.pt"));
   EXPECT_TRUE(fs::exists(fs::path(o.out) / "growing" / "checkpoint.pt"));
   const RunLog log = RunLog::open_existing(r.log_path);

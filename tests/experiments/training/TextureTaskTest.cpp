@@ -92,8 +92,8 @@ TEST(TextureTaskTest, TheTaskLossIgnoresPositionsButNotContent) {
     state.slice(1, 3).fill_(1.0);  // alpha and hidden channels in range: no overflow
     const torch::Tensor l = loss(state);
     EXPECT_LT(l[0].item<double>(), 1e-6) << name;
-    EXPECT_LT(l[1].item<double>(), 0.1 * l[2].item<double>()) << name << ": shifted " << l[1].item<double>()
-                                                                << ", noise " << l[2].item<double>();
+    EXPECT_LT(l[1].item<double>(), 0.1 * l[2].item<double>())
+        << name << ": shifted " << l[1].item<double>() << ", noise " << l[2].item<double>();
     EXPECT_GT(l[2].item<double>(), 1e-4) << name;
   }
 }
