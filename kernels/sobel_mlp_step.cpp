@@ -124,15 +124,12 @@ torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& ma
                                  int64_t(padding), skip_idle, weights.spectral);
 }
 
-torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::Tensor& mask,
-                                       const SobelMlpWeights& weights, layers::Padding padding) {
-  check_shapes(state, mask, weights);
+torch::Tensor stencil_kernels(Stencils stencils) {
   using layers::PerceptionFilter;
-  const int64_t c = state.size(3);
   std::vector<torch::Tensor> filters{layers::perception_kernel(PerceptionFilter::Identity)};
-  if (weights.stencils == Stencils::Laplacian) {
+  if (stencils == Stencils::Laplacian) {
     filters.push_back(layers::perception_kernel(PerceptionFilter::Laplacian));
-  } else if (weights.stencils == Stencils::Taps) {
+  } else if (stencils == Stencils::Taps) {
     for (int64_t position : {0, 1, 2, 3, 5, 6, 7, 8}) {
       torch::Tensor tap = torch::zeros({3, 3});
       tap.view({9})[position] = 1.0;
@@ -142,8 +139,17 @@ torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::
     filters.push_back(layers::perception_kernel(PerceptionFilter::SobelX));
     filters.push_back(layers::perception_kernel(PerceptionFilter::SobelY));
   }
-  const torch::Tensor kernel =
-      torch::stack(filters).unsqueeze(1).repeat({c, 1, 1, 1}).to(state.options());  // (KC, 1, 3, 3): feature c*K + k
+  return torch::stack(filters);
+}
+
+torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::Tensor& mask,
+                                       const SobelMlpWeights& weights, layers::Padding padding) {
+  check_shapes(state, mask, weights);
+  const int64_t c = state.size(3);
+  const torch::Tensor kernel = stencil_kernels(weights.stencils)
+                                   .unsqueeze(1)
+                                   .repeat({c, 1, 1, 1})
+                                   .to(state.options());  // (KC, 1, 3, 3): feature c*K + k
   const torch::Tensor x = state.permute({0, 3, 1, 2});
   const std::vector<int64_t> one{1, 1}, zero{0, 0};
   const torch::Tensor f =

@@ -40,6 +40,9 @@ struct SobelMlpWeights {
 
 // K: the features per channel, identity included.
 int64_t features_per_channel(Stencils stencils);
+// The stencils of the feature layout, identity first: (features_per_channel, 3, 3), float32, a
+// cross-correlation with row 0 at the top. Shared by the reference step and the dense export.
+torch::Tensor stencil_kernels(Stencils stencils);
 
 // One step. state (B, H, W, C); mask (B, H, W) or (B, H, W, 1), 1 where a cell fires (any float
 // is allowed: the update is scaled by it). Differentiable in state and weights (masks are

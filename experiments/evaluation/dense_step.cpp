@@ -12,28 +12,6 @@
 #include "models/representative_layers.h"
 
 namespace eqnca::experiments {
-namespace {
-
-// The stencils of kernels/sobel_mlp_step.h's feature layout, identity first: (K, 3, 3).
-torch::Tensor stencil_stack(kernels::Stencils stencils) {
-  using layers::PerceptionFilter;
-  std::vector<torch::Tensor> filters{layers::perception_kernel(PerceptionFilter::Identity)};
-  if (stencils == kernels::Stencils::Laplacian) {
-    filters.push_back(layers::perception_kernel(PerceptionFilter::Laplacian));
-  } else if (stencils == kernels::Stencils::Taps) {
-    for (int64_t position : {0, 1, 2, 3, 5, 6, 7, 8}) {
-      torch::Tensor tap = torch::zeros({3, 3});
-      tap.view({9})[position] = 1.0;
-      filters.push_back(tap);
-    }
-  } else {
-    filters.push_back(layers::perception_kernel(PerceptionFilter::SobelX));
-    filters.push_back(layers::perception_kernel(PerceptionFilter::SobelY));
-  }
-  return torch::stack(filters).to(torch::kDouble);
-}
-
-}  // namespace
 
 DenseNcaStep dense_nca_step(models::NcaModelImpl& model) {
   const std::string name = model.name();
@@ -61,7 +39,7 @@ DenseNcaStep dense_nca_step(models::NcaModelImpl& model) {
   model.end_rollout();
   EQNCA_CHECK(w && !w->spectral, "model '{}' cannot be exported as a dense network", name);
   const int64_t c = model.channels(), hidden = w->w1.size(0);
-  const torch::Tensor stencils = stencil_stack(w->stencils);
+  const torch::Tensor stencils = kernels::stencil_kernels(w->stencils).to(torch::kDouble);
   const torch::Tensor w1 = w->w1.detach().to(torch::kCPU, torch::kDouble).view({hidden, c, stencils.size(0)});
   DenseNcaStep net;
   net.conv = torch::einsum("hck,kij->hcij", {w1, stencils}).to(torch::kFloat).contiguous();
