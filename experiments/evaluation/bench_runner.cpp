@@ -115,8 +115,9 @@ BenchResult run_bench(const BenchOptions& o) {
   torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(2e-3));
 
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
-  const torch::Tensor seed = texture ? texture_seed(model->seed(1, o.size, o.size)).expand({o.batch, -1, -1, -1}).to(opts)
-                                     : model->seed(o.batch, o.size, o.size).to(opts);
+  const torch::Tensor seed = texture
+                                 ? texture_seed(model->seed(1, o.size, o.size)).expand({o.batch, -1, -1, -1}).to(opts)
+                                 : model->seed(o.batch, o.size, o.size).to(opts);
   auto sync = [&] {
     if (device.is_cuda()) torch::cuda::synchronize();
   };

@@ -24,7 +24,7 @@ namespace eqnca::experiments {
 struct BenchOptions {
   std::string model = "growing";
   std::string task = "grow";  // grow | texture
-  int hidden_fields = 0;  // group models: hidden fields (0 = the model's default)
+  int hidden_fields = 0;      // group models: hidden fields (0 = the model's default)
   int batch = 8;
   int size = 72;
   int steps = 64;

@@ -45,9 +45,9 @@ TEST(BenchRunnerTest, JsonHasEveryKeyInOrder) {
   const auto json = nlohmann::ordered_json::parse(text);
   std::vector<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.push_back(key);
-  EXPECT_EQ(keys, std::vector<std::string>({"implementation", "model", "task", "device", "threads", "batch", "size", "steps",
-                                            "growth_cell_updates_per_s", "train_s_per_iteration", "parameter_count",
-                                            "torch_version", "path"}));
+  EXPECT_EQ(keys, std::vector<std::string>({"implementation", "model", "task", "device", "threads", "batch", "size",
+                                            "steps", "growth_cell_updates_per_s", "train_s_per_iteration",
+                                            "parameter_count", "torch_version", "path"}));
   EXPECT_EQ(json["implementation"], "eqnca");
   EXPECT_EQ(json["task"], "grow");
   EXPECT_EQ(json["batch"], 2);
