@@ -8,6 +8,9 @@
 # BASE_S is the baseline's seconds per training iteration on 2 cores at the budget's shape, and
 # COST each model's cost per iteration relative to it (both measured; see README.md): together
 # they give the estimate of the time left printed before any run of a call has finished.
+# TEXTURE_* set the texture section: stripes of TEXTURE_PERIOD pixels on a TEXTURE_SIZE torus,
+# TEXTURE_TRAIN's recipe (persistent pool) for the baseline and C4, evaluated TEXTURE_EVAL_STEPS
+# steps from the all-alive start turned by each quarter turn.
 # shellcheck shell=bash disable=SC2034  # every variable here is read by make.sh, which sources it
 
 # At Distill's shape (bench/RESULTS.md, fused paths; the steerable model runs the plain path).
@@ -24,6 +27,10 @@ case "$BUDGET" in
     BASE_S=0.03
     # On small grids fixed costs dominate, the plain steerable path most (this budget's run logs).
     COST=([growing]=1 [isotropic]=2.3 [steerable]=16 [c4]=3.8 [d4]=3.6 [c8]=4.2 [c16]=2.3 [so2]=11 [o2]=24)
+    TEXTURE_SIZE=12
+    TEXTURE_PERIOD=4
+    TEXTURE_TRAIN=(--batch 4 --pool-size 16 --steps-min 8 --steps-max 12 --iterations 40 --checkpoint-every 20 --log-every 10)
+    TEXTURE_EVAL_STEPS=24
     ;;
   small)
     TRAIN=(--target-size 24 --pad 8 --batch 8 --pool-size 256 --steps-min 48 --steps-max 64
@@ -34,6 +41,10 @@ case "$BUDGET" in
     ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
     BASE_S=0.085
     COST=([growing]=1 [isotropic]=2.4 [steerable]=9.9 [c4]=2.6 [d4]=2.2 [c8]=3.1 [c16]=2.5 [so2]=6 [o2]=19)
+    TEXTURE_SIZE=24
+    TEXTURE_PERIOD=8
+    TEXTURE_TRAIN=(--batch 4 --pool-size 64 --steps-min 24 --steps-max 32 --iterations 600 --checkpoint-every 100 --log-every 10)
+    TEXTURE_EVAL_STEPS=64
     ;;
   medium)
     TRAIN=(--target-size 40 --pad 16 --batch 8 --pool-size 1024 --steps-min 64 --steps-max 96
@@ -43,6 +54,10 @@ case "$BUDGET" in
     GROW_STEPS=96
     ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
     BASE_S=1.17
+    TEXTURE_SIZE=48
+    TEXTURE_PERIOD=12
+    TEXTURE_TRAIN=(--batch 4 --pool-size 256 --steps-min 32 --steps-max 64 --iterations 2000 --checkpoint-every 100 --log-every 10)
+    TEXTURE_EVAL_STEPS=128
     ;;
   full)
     TRAIN=(--target-size 40 --pad 16 --batch 8 --pool-size 1024 --steps-min 64 --steps-max 96
@@ -52,6 +67,10 @@ case "$BUDGET" in
     GROW_STEPS=96
     ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
     BASE_S=1.17
+    TEXTURE_SIZE=64
+    TEXTURE_PERIOD=16
+    TEXTURE_TRAIN=(--batch 4 --pool-size 1024 --steps-min 32 --steps-max 96 --iterations 8000 --lr-drop 2000 --checkpoint-every 100 --log-every 10)
+    TEXTURE_EVAL_STEPS=192
     ;;
   *)
     echo "paper/make.sh: unknown budget '$BUDGET' (quick, small, medium or full)" >&2

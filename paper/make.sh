@@ -121,6 +121,33 @@ for r in "${runs[@]}"; do
   fi
 done
 
+# 4. Textures: the baseline and C4 trained on an oriented texture (stripes, generated), each then
+# grown from the all-alive start turned by every quarter turn and scored against the texture
+# turned alike (eqnca equivariance on a texture run). Cheap next to the runs above.
+tex=$out/texture
+mkdir -p "$tex"
+[[ -f "$tex/stripes.png" ]] ||
+  "$eqnca" targets stripes --size "$TEXTURE_SIZE" --period "$TEXTURE_PERIOD" --out "$tex/stripes.png" >/dev/null
+for model in growing c4; do
+  dir=$tex/$model
+  mkdir -p "$dir"
+  if [[ ! -f "$dir/train/done" ]]; then
+    resume=()
+    [[ -f "$dir/train/checkpoint.pt" ]] && resume=(--resume)
+    printf 'texture: training %s on stripes\n' "$model"
+    "$eqnca" train --task texture --target "$tex/stripes.png" --target-size "$TEXTURE_SIZE" --grid "$TEXTURE_SIZE" \
+      --model "$model" --mode persistent "${TEXTURE_TRAIN[@]}" --seed 0 --threads 2 --out "$dir/train" \
+      "${resume[@]}" >"$dir/train.txt" 2>&1 ||
+      { echo "paper/make.sh: training the $model texture failed; see $dir/train.txt" >&2; tail -3 "$dir/train.txt" >&2; exit 1; }
+    touch "$dir/train/done"
+  fi
+  if [[ ! -f "$dir/eval.h5" ]]; then
+    "$eqnca" equivariance --checkpoint "$dir/train/checkpoint.pt" --steps "$TEXTURE_EVAL_STEPS" --angles 0 90 180 270 \
+      --out "$dir/eval.h5.tmp" --json >"$dir/equivariance.json"
+    mv "$dir/eval.h5.tmp" "$dir/eval.h5"
+  fi
+done
+
 echo "drawing the figures and writing the essay ($(( ($(date +%s) - start) / 60 )) min so far)"
 mkdir -p "$out/figures"
 MPLBACKEND=Agg "$python" "$here/scripts/figures.py" "$out" "$root/data"

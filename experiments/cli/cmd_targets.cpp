@@ -1,6 +1,7 @@
-// `eqnca targets`: generates training targets that need nothing downloaded. One subcommand so
-// far, `gray-scott`: a reaction-diffusion pattern (experiments/training/gray_scott.h) written as
-// an opaque PNG, a texture for `eqnca train --task texture`.
+// `eqnca targets`: generates training targets that need nothing downloaded, as opaque PNG
+// textures for `eqnca train --task texture`: `gray-scott`, a reaction-diffusion pattern
+// (experiments/training/gray_scott.h), and `stripes`, an oriented texture
+// (experiments/training/stripes_target.h).
 // Example: eqnca targets gray-scott --f 0.029 --k 0.057 --size 128 --steps 8000 --out maze.png
 #include <iostream>
 #include <string>
@@ -11,6 +12,7 @@
 #include "experiments/cli/commands.h"
 #include "experiments/io/image_io.h"
 #include "experiments/training/gray_scott.h"
+#include "experiments/training/stripes_target.h"
 
 namespace eqnca::experiments {
 
@@ -35,6 +37,19 @@ void add_targets_command(CLI::App& app) {
     write_png(*out, gray_scott_image(state));
     std::cout << fmt::format("wrote {} (gray-scott f {} k {}, {}x{}, {} steps)\n", *out, options->feed, options->kill,
                              options->size, options->size, options->steps);
+  });
+
+  auto* stripes = targets->add_subcommand("stripes", "Horizontal stripes (an oriented texture) as an opaque PNG");
+  auto size = std::make_shared<int>(24);
+  auto period = std::make_shared<int>(8);
+  auto stripes_out = std::make_shared<std::string>();
+  stripes->add_option("--size", *size, "Side of the square image, in pixels")->capture_default_str();
+  stripes->add_option("--period", *period, "Stripe period in pixels (divide --size for a periodic texture)")
+      ->capture_default_str();
+  stripes->add_option("--out", *stripes_out, "PNG file to write")->required();
+  stripes->callback([size, period, stripes_out] {
+    write_png(*stripes_out, stripes_image(*size, *period));
+    std::cout << fmt::format("wrote {} (stripes, {}x{}, period {})\n", *stripes_out, *size, *size, *period);
   });
 }
 

@@ -133,6 +133,20 @@ void log_equivariance(RunLog& log, const std::string& prefix, const Equivariance
   log.write_array(base + "texture_loss_unturned", unturned, {n});
   log.write_array(base + "rel_error_shared", shared, {n, t});
   log.write_array(base + "rel_error_independent", independent, {n, t});
+  // The pattern each element's shared-mask run grew (its RGBA), so figures need no re-run.
+  bool same_grid = !s.elements.empty();
+  for (const auto& e : s.elements)
+    same_grid = same_grid && e.final_state.defined() && e.final_state.dim() == 4 &&
+                e.final_state.sizes() == s.elements.front().final_state.sizes();
+  if (same_grid) {
+    std::vector<float> rgba;
+    for (const auto& e : s.elements) {
+      const torch::Tensor cells = e.final_state[0].slice(0, 0, 4).to(torch::kCPU, torch::kFloat32).contiguous();
+      rgba.insert(rgba.end(), cells.data_ptr<float>(), cells.data_ptr<float>() + cells.numel());
+    }
+    const auto& sizes = s.elements.front().final_state.sizes();
+    log.write_array(base + "final_rgba", rgba, {n, 4, static_cast<hsize_t>(sizes[2]), static_cast<hsize_t>(sizes[3])});
+  }
   log.set_attribute(prefix, "summary_json", to_json(s));
 }
 

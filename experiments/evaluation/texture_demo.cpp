@@ -13,6 +13,7 @@
 #include "experiments/io/data_path.h"
 #include "experiments/io/image_io.h"
 #include "experiments/io/run_log.h"
+#include "experiments/training/stripes_target.h"
 #include "experiments/training/texture_task.h"
 #include "experiments/training/trainer.h"
 
@@ -20,24 +21,10 @@ namespace eqnca::experiments {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr double kPi = 3.14159265358979323846;
 
 std::vector<float> as_floats(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
 
 }  // namespace
-
-void write_stripes_png(const std::string& path, int size, int period) {
-  RgbaImage image = make_image(size, size);
-  const float dark[3] = {0.10f, 0.15f, 0.45f}, light[3] = {0.95f, 0.85f, 0.35f};
-  for (int y = 0; y < size; ++y) {
-    const float v = 0.5f + 0.5f * static_cast<float>(std::sin(2.0 * kPi * y / period));
-    for (int x = 0; x < size; ++x) {
-      for (int c = 0; c < 3; ++c) image.at(y, x, c) = dark[c] + v * (light[c] - dark[c]);
-      image.at(y, x, 3) = 1.f;
-    }
-  }
-  write_png(path, image);  // write_png writes through a temporary file and a rename
-}
 
 TrainConfig demo_texture_config(const DemoOptions& o, const std::string& model, const std::string& texture,
                                 const std::string& out_dir) {
@@ -63,7 +50,7 @@ TextureDemoResult run_texture_demo(const DemoOptions& o, const std::string& out_
   const int grid = demo_texture_config(o, o.models.front(), "", "").grid;
   if (o.texture_target == "stripes") {
     result.texture_path = (dir / "stripes.png").string();
-    write_stripes_png(result.texture_path, grid, o.quick ? 4 : 8);
+    write_png(result.texture_path, stripes_image(grid, o.quick ? 4 : 8));
   } else {
     result.texture_path = resolve_data_file(o.texture_target);
   }

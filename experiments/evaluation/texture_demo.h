@@ -24,10 +24,6 @@ class RunLog;
 
 namespace eqnca::experiments {
 
-// Writes a size x size opaque PNG of horizontal stripes (a sine profile of period `period`
-// pixels between dark blue and light yellow), periodic when period divides size.
-void write_stripes_png(const std::string& path, int size, int period);
-
 // The texture recipe for one model: `texture` is the PNG, out_dir the run's folder.
 TrainConfig demo_texture_config(const DemoOptions& options, const std::string& model, const std::string& texture,
                                 const std::string& out_dir);

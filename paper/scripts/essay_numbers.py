@@ -85,6 +85,31 @@ for run in logs.MODELS[1:]:
         if a and b and b["value"] > 0:
             put(f"{run}.{key}_ratio", a["value"] / b["value"],
                 {"kind": "ratio", "of": f"{run}.{key}", "to": f"growing.{key}"}, kind="ratio")
+# The texture section: each texture run's recipe, final loss, size, exactness, and its grown
+# texture's loss against the texture turned by the start's turn and against the unturned one.
+for model in logs.TEXTURE_MODELS:
+    run = f"texture/{model}"
+    name = f"texture_{model}"
+    config = logs.config(OUT, run)
+    for key in ("target-size", "iterations", "batch", "pool-size", "steps-min", "steps-max", "lr"):
+        put(f"{name}.config.{key.replace('-', '_')}", config[key], {"kind": "config", "run": run, "key": key})
+    put(f"{name}.final_loss", final_loss(logs.train(OUT, run)["loss"]), {"kind": "final_loss", "run": run})
+    put(f"{name}.parameters", logs.parameter_count(OUT, run), {"kind": "parameters", "run": run})
+    e = logs.equivariance(OUT, run)
+    exact = (e["exact"] == 1) & (np.abs(e["angle_deg"]) > 1e-6)
+    put(f"{name}.error_exact", float(e["final_rel_error"][exact].max()), {"kind": "error_exact", "run": run})
+    for angle in (0, 90, 180, 270):
+        i = np.flatnonzero((np.abs(e["angle_deg"] - angle) < 1e-3) & (e["reflection"] == 0))[0]
+        for against in ("turned", "unturned"):
+            put(f"{name}.loss_{against}_{angle}", float(e[f"texture_loss_{against}"][i]),
+                {"kind": "texture_loss", "run": run, "angle": angle, "against": against})
+for angle in (90, 270):
+    a, b = numbers.get(f"texture_growing.loss_turned_{angle}"), numbers.get(f"texture_c4.loss_turned_{angle}")
+    if a and b and b["value"] > 0:
+        put(f"texture.ratio_{angle}", a["value"] / b["value"],
+            {"kind": "ratio", "of": f"texture_growing.loss_turned_{angle}", "to": f"texture_c4.loss_turned_{angle}"},
+            kind="ratio")
+
 iterations = len(logs.train(OUT, "growing")["loss"])
 put("iterations", iterations, {"kind": "iterations", "run": "growing"}, kind="parameters")
 json.dump({"budget": BUDGET, "numbers": numbers}, sys.stdout, indent=1)

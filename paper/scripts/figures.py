@@ -129,6 +129,34 @@ def error_against_angle():
     save(fig, "error_vs_angle.png")
 
 
+def textures():
+    """Top row: the stripes turned by each quarter turn; then each texture run's grown texture
+    from the start turned alike (eqnca equivariance's final_rgba, shared masks)."""
+    target = plt.imread(os.path.join(OUT, "texture", "stripes.png"))[..., :3]
+    angles = [0, 90, 180, 270]
+    runs = [m for m in logs.TEXTURE_MODELS if logs.equivariance(OUT, f"texture/{m}") is not None]
+    fig, axes = plt.subplots(1 + len(runs), len(angles), figsize=(1.4 * len(angles), 1.45 * (1 + len(runs))),
+                             squeeze=False)
+    for c, a in enumerate(angles):
+        ax = axes[0][c]
+        ax.imshow(np.rot90(target, a // 90), interpolation="nearest")  # counter-clockwise as displayed
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"turned {a} deg", fontsize=8)
+        if c == 0:
+            ax.set_ylabel("target", fontsize=8)
+    for r, m in enumerate(runs, start=1):
+        e = logs.equivariance(OUT, f"texture/{m}")
+        for c, a in enumerate(angles):
+            i = np.flatnonzero((np.abs(e["angle_deg"] - a) < 1e-3) & (e["reflection"] == 0))[0]
+            tile(axes[r][c], e["final_rgba"][i])
+            if c == 0:
+                axes[r][c].set_ylabel(logs.LABELS[m], fontsize=8)
+    fig.suptitle("texture grown from the start turned by each quarter turn", fontsize=9, y=1.0)
+    fig.tight_layout()
+    save(fig, "textures.png")
+
+
 targets()
 growth_strip("growing", "grow_0", "growth_strip.png", "the Distill baseline grown from the seed")
 loss_curves()
@@ -138,3 +166,4 @@ rotated_seeds(["growing"], "problem.png", "the baseline grown from rotated seeds
 rotated_seeds(logs.MODELS, "answer.png", "every model grown from rotated seeds")
 error_against_step()
 error_against_angle()
+textures()

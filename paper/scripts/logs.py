@@ -20,6 +20,8 @@ import numpy as np
 # The runs of paper/make.sh: the baseline's three training modes, then every model from the seed.
 MODES = ["growing", "persistent", "regenerating"]
 MODELS = ["growing", "isotropic", "steerable", "c4", "d4", "c8", "c16", "so2", "o2"]
+# The texture section's runs (texture/<model>): the baseline and C4 on generated stripes.
+TEXTURE_MODELS = ["growing", "c4"]
 LABELS = {"growing": "growing (Distill)", "isotropic": "isotropic", "steerable": "steerable",
           "c4": "C4", "d4": "D4", "c8": "C8", "c16": "C16", "so2": "SO(2)", "o2": "O(2)"}
 
@@ -76,8 +78,10 @@ def equivariance(out, run, name="eval.h5"):
         return None
     with h5py.File(p, "r") as f:
         g = f["eval/equivariance"]
-        return {k: np.asarray(g[k][:]) for k in ("angle_deg", "reflection", "exact", "final_rel_error",
-                                                  "rel_error_shared", "rel_error_independent")}
+        keys = ["angle_deg", "reflection", "exact", "final_rel_error", "rel_error_shared", "rel_error_independent"]
+        # Written by newer eqnca builds: texture losses (texture runs) and the grown patterns.
+        keys += [k for k in ("texture_loss_turned", "texture_loss_unturned", "final_rgba") if k in g]
+        return {k: np.asarray(g[k][:]) for k in keys}
 
 
 def rgb(rgba):

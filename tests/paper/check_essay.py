@@ -61,6 +61,8 @@ def values(out, source):
             return float(g["rel_error_shared"][i][0])
         if kind == "error_angle_independent":
             return float(g["rel_error_independent"][i][-1])
+        if kind == "texture_loss":
+            return float(g["texture_loss_" + source["against"]][i])
     raise ValueError(f"unknown source kind {kind}")
 
 

@@ -5,6 +5,8 @@
 // SO(2)'s quarter turn is exact (<= 1e-5, float rounding), 45 degrees is not marked exact.
 // A texture run (3 iterations of `eqnca train --task texture`) is evaluated as one: its JSON
 // carries finite texture losses against the turned and the unturned texture, and --out logs them.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -76,6 +78,13 @@ TEST_F(CmdEquivarianceTest, JsonFollowsTheOptionsAndTheLogIsWritten) {
   for (const char* name : {"angle_deg", "max_rel_error", "rel_error_shared"})
     EXPECT_TRUE(run.exists(std::string("eval/equivariance/") + name)) << name;
   EXPECT_EQ(run.read_array("eval/equivariance/angle_deg").size(), 4u);
+  // Each element's grown pattern, for figures: elements x RGBA x the grid.
+  std::vector<hsize_t> dims;
+  const std::vector<float> rgba = run.read_array("eval/equivariance/final_rgba", &dims);
+  EXPECT_EQ(dims, (std::vector<hsize_t>{4, 4, 9, 9}));
+  float largest = 0.f;
+  for (float v : rgba) largest = std::max(largest, std::abs(v));
+  EXPECT_GT(largest, 0.f);  // the seed grew into something
 }
 
 TEST_F(CmdEquivarianceTest, TextureRunsReportTheTurnedAndUnturnedTextureLoss) {
