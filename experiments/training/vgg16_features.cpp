@@ -149,8 +149,8 @@ std::vector<torch::Tensor> Vgg16Features::operator()(const torch::Tensor& images
   EQNCA_CHECK(images.dim() == 4 && images.size(1) == 3, "VGG16 features: images must be (B, 3, H, W), got {}",
               fmt::format("{}", fmt::join(images.sizes().vec(), "x")));
   EQNCA_CHECK(images.size(2) >= 16 && images.size(3) >= 16,
-              "VGG16 texture features need images of at least 16x16 pixels (relu5_1 is four 2x2 poolings deep), "
-              "got {}x{}",
+              "VGG16 texture features need images of at least 16x16 pixels (relu5_1 is four 2x2 poolings deep; "
+              "a texture target's size is --target-size), got {}x{}",
               images.size(3), images.size(2));
   const auto options = images.options();
   const torch::Tensor mean = torch::tensor({0.485f, 0.456f, 0.406f}).view({1, 3, 1, 1}).to(options);

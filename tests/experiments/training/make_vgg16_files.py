@@ -9,7 +9,8 @@ the weights read back from that file, an independent float64 numpy forward pass 
 (2, 3, 20, 20) writes OUT_DIR/reference.h5: "image" and relu1_1 .. relu5_1. Last, broken copies
 for the loader's errors: missing_dataset.h5 (no conv3_1/weight), wrong_shape.h5 (conv2_1/weight
 with 5 input channels), wrong_format.h5 (format = "eqnca-vgg19"), non_finite.h5 (a NaN in
-conv4_1/bias). Needs numpy and h5py only.
+conv4_1/bias). Before all that, the converter's refusals of bad state dicts are checked (an
+assertion fails the script). Needs numpy and h5py only.
 """
 import importlib.util
 import pathlib
@@ -80,9 +81,29 @@ def broken_copy(out, name, edit):
         edit(f)
 
 
+def expect_refused(state, needle):
+    try:
+        converter.layout_from_state_dict(state)
+    except ValueError as e:
+        assert needle in str(e), f"'{needle}' not in: {e}"
+        return
+    raise AssertionError(f"the converter accepted a state dict it should refuse ({needle})")
+
+
+def check_converter_refusals(rng):
+    """The converter refuses what the loader would: a missing key, channels that do not chain."""
+    state = fake_state_dict(rng)
+    del state["features.12.bias"]
+    expect_refused(state, "no 'features.12.bias' (conv3_2)")
+    state = fake_state_dict(rng)
+    state["features.5.weight"] = state["features.5.weight"][:, :3]
+    expect_refused(state, "'features.5.weight' (conv2_1) has shape (8, 3, 3, 3), expected (out, 4, 3, 3)")
+
+
 def main(out):
     out = pathlib.Path(out)
     rng = np.random.default_rng(14)
+    check_converter_refusals(np.random.default_rng(15))
     converter.write_h5(out / "small.h5", converter.layout_from_state_dict(fake_state_dict(rng)))
 
     image = rng.uniform(0, 1, (2, 3, 20, 20)).astype(np.float32)
