@@ -10,7 +10,9 @@ and two ratios, both "higher is better for eqnca":
   training speed-up  pytorch / eqnca   (s per iteration)
 
 --model picks eqnca's model; the baseline is always PyTorch's "growing" model, and the rows
-say so. --markdown prints a block to paste into bench/RESULTS.md. A run that fails or prints
+say so. --task texture times the texture task on both sides instead (eqnca bench --task texture
+against bench/texture_pytorch.py: all cells alive, circular padding, Gram texture loss).
+--markdown prints a block to paste into bench/RESULTS.md. A run that fails or prints
 no JSON stops everything: its command, stderr and stdout are shown and the exit code is 1.
 
     python3 bench/side_by_side.py --batch 8 --size 72 --steps 64 --threads 2 --markdown
@@ -44,7 +46,11 @@ def parse_args(argv):
     parser.add_argument("--python", default=default_python(),
                         help="Python interpreter with torch for the baseline (default: this one "
                              "if it imports torch, else /usr/bin/python3)")
-    parser.add_argument("--pytorch-script", default=os.path.join(HERE, "distill_pytorch.py"))
+    parser.add_argument("--pytorch-script", default=None,
+                        help="the PyTorch program (default: distill_pytorch.py, or texture_pytorch.py "
+                             "with --task texture)")
+    parser.add_argument("--task", choices=["grow", "texture"], default="grow",
+                        help="grow: from the seed, MSE loss; texture: the texture task")
     parser.add_argument("--model", default="growing", help="eqnca model to time")
     parser.add_argument("--path", default="fast-dense",
                         help="eqnca implementation: plain | fast | fast-dense (eqnca bench --path)")
@@ -65,6 +71,9 @@ def parse_args(argv):
     if not os.path.isfile(args.eqnca) or not os.access(args.eqnca, os.X_OK):
         parser.error(f"eqnca executable not found or not executable: {args.eqnca} "
                      "(build it first, or pass --eqnca PATH)")
+    if args.pytorch_script is None:
+        script = "texture_pytorch.py" if args.task == "texture" else "distill_pytorch.py"
+        args.pytorch_script = os.path.join(HERE, script)
     if not os.path.isfile(args.pytorch_script):
         parser.error(f"PyTorch baseline not found: {args.pytorch_script}")
     return args
@@ -77,7 +86,7 @@ def common_flags(args):
 
 
 def commands(args):
-    eqnca = [args.eqnca, "bench", "--model", args.model, "--path", args.path] + common_flags(args)
+    eqnca = [args.eqnca, "bench", "--model", args.model, "--path", args.path, "--task", args.task] + common_flags(args)
     pytorch = [args.python, args.pytorch_script] + common_flags(args)
     return {"eqnca": eqnca, "pytorch": pytorch}
 
@@ -174,12 +183,13 @@ def fmt(value, spec):
 
 
 def table_rows(args, summary):
-    label = f"eqnca {args.model} ({args.path})"
+    task = " texture" if args.task == "texture" else ""
+    label = f"eqnca {args.model}{task} ({args.path})"
     e_grow, p_grow = summary["eqnca"]["growth"], summary["pytorch"]["growth"]
     e_train, p_train = summary["eqnca"]["train"], summary["pytorch"]["train"]
     grow_ratio = e_grow / p_grow if e_grow and p_grow else None
     speedup = p_train / e_train if e_train and p_train else None
-    header = ["measure", label, "pytorch growing", "ratio"]
+    header = ["measure", label, f"pytorch growing{task}", "ratio"]
     rows = [
         ["growth, cell-updates/s (higher is better)", fmt(e_grow, ".4g"), fmt(p_grow, ".4g"),
          fmt(grow_ratio, ".2f") + ("x eqnca/pytorch" if grow_ratio else "")],
@@ -201,7 +211,8 @@ def print_markdown(args, header, rows, results, argv):
     date = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     torch_version = results["pytorch"][0].get("torch_version", "unknown")
     print()
-    print(f"### {date}: eqnca {args.model} ({args.path} path) vs PyTorch growing, {args.device}, "
+    task = ", texture task" if args.task == "texture" else ""
+    print(f"### {date}: eqnca {args.model} ({args.path} path) vs PyTorch growing{task}, {args.device}, "
           f"{args.threads} threads")
     print()
     print(f"- machine: `{platform.machine()}`, CPU: {cpu_model()}"

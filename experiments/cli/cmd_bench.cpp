@@ -16,10 +16,10 @@ namespace {
 
 void print_readable(const BenchResult& r, int repeats, std::ostream& out) {
   out << fmt::format(
-      "eqnca ({} path, torch {}) {} NCA ({} parameters), device {}, {} threads, batch {}, {}x{}, "
+      "eqnca ({} path, torch {}) {} NCA ({} parameters, task {}), device {}, {} threads, batch {}, {}x{}, "
       "{} steps, median of {}\n",
-      r.path, r.torch_version, r.model, r.parameter_count, r.device, r.threads, r.batch, r.size, r.size, r.steps,
-      repeats);
+      r.path, r.torch_version, r.model, r.parameter_count, r.task, r.device, r.threads, r.batch, r.size, r.size,
+      r.steps, repeats);
   if (r.growth_cell_updates_per_s >= 0)
     out << fmt::format("  growth: {:.4g} cell-updates/s\n", r.growth_cell_updates_per_s);
   if (r.train_s_per_iteration >= 0) out << fmt::format("  train:  {:.4g} s/iteration\n", r.train_s_per_iteration);
@@ -32,6 +32,10 @@ void add_bench_command(CLI::App& app) {
   auto o = std::make_shared<BenchOptions>();
   auto json = std::make_shared<bool>(false);
   cmd->add_option("--model", o->model, fmt::format("{}", fmt::join(models::model_names(), "|")))->capture_default_str();
+  cmd->add_option("--task", o->task,
+                  "grow (from the seed, MSE to a random target) | texture (all cells alive, circular padding, "
+                  "Gram texture loss)")
+      ->capture_default_str();
   cmd->add_option("--hidden-fields", o->hidden_fields,
                   "group models: hidden fields (0 = the model's default, as in eqnca train)")
       ->capture_default_str();

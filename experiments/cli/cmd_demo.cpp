@@ -1,6 +1,7 @@
 // `eqnca demo`: trains a C4-equivariant NCA and the Distill baseline on the lizard for a few CPU
 // minutes each and shows that only the former grows rotated lizards from rotated seeds (see
-// demo.h). No arguments and no downloads needed; --quick is a ~20 s smoke run.
+// demo.h). No arguments and no downloads needed; --quick is a ~20 s smoke run. --texture adds
+// the texture part (texture_demo.h).
 #include <iostream>
 #include <memory>
 
@@ -20,6 +21,12 @@ void add_demo_command(CLI::App& app) {
   cmd->add_flag("--quick", o->quick, "tiny grid and seconds of training (a smoke test)");
   cmd->add_option("--threads", o->threads, "LibTorch CPU threads")->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();
+  cmd->add_flag("--texture", o->texture,
+                "also train both on an oriented texture and grow it from turned starts (<out>/texture/)");
+  cmd->add_option("--texture-minutes", o->texture_minutes, "--texture: training minutes per model")
+      ->capture_default_str();
+  cmd->add_option("--texture-target", o->texture_target, "--texture: stripes (generated) or a texture PNG")
+      ->capture_default_str();
   cmd->callback([o] { run_demo(*o, std::cout, std::cerr); });
 }
 

@@ -20,6 +20,7 @@
 #include <torch/version.h>
 #endif
 
+#include "experiments/training/texture_task.h"
 #include "experiments/training/train_step.h"
 #include "groups/check.h"
 #include "kernels/rollout.h"
@@ -50,6 +51,9 @@ void check_options(const BenchOptions& o) {
   EQNCA_CHECK(o.repeats >= 1, "bench: --repeats must be >= 1, got {}", o.repeats);
   EQNCA_CHECK(o.warmup >= 0, "bench: --warmup must be >= 0, got {}", o.warmup);
   EQNCA_CHECK(o.threads >= 0, "bench: --threads must be >= 0, got {}", o.threads);
+  EQNCA_CHECK(o.task == "grow" || o.task == "texture", "bench: --task must be grow or texture, got '{}'", o.task);
+  EQNCA_CHECK(o.task != "texture" || o.size >= 8,
+              "bench: --task texture needs --size >= 8 (the feature network pools three times), got {}", o.size);
   EQNCA_CHECK(o.mode == "growth" || o.mode == "train" || o.mode == "both",
               "bench: --mode must be growth, train or both, got '{}'", o.mode);
   EQNCA_CHECK(!backend_of(o.path).empty(), "bench: unknown --path '{}' (available: {})", o.path,
@@ -89,6 +93,8 @@ BenchResult run_bench(const BenchOptions& o) {
   models::ModelConfig config;
   config.hidden_fields = o.hidden_fields;
   config.name = o.model;
+  const bool texture = o.task == "texture";
+  if (texture) config.padding = "circular";  // as eqnca train --task texture
   models::NcaModel model = models::make_model(config);
   {
     // Zero-initialised layers (the update's last layer) get small random weights, as in
@@ -109,7 +115,9 @@ BenchResult run_bench(const BenchOptions& o) {
   torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(2e-3));
 
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
-  const torch::Tensor seed = model->seed(o.batch, o.size, o.size).to(opts);
+  const torch::Tensor seed = texture
+                                 ? texture_seed(model->seed(1, o.size, o.size)).expand({o.batch, -1, -1, -1}).to(opts)
+                                 : model->seed(o.batch, o.size, o.size).to(opts);
   auto sync = [&] {
     if (device.is_cuda()) torch::cuda::synchronize();
   };
@@ -129,6 +137,7 @@ BenchResult run_bench(const BenchOptions& o) {
 
   BenchResult r;
   r.model = model->name();
+  r.task = o.task;
   r.device = device.str();
   r.path = o.path;
   r.torch_version = compiled_torch_version();
@@ -148,10 +157,16 @@ BenchResult run_bench(const BenchOptions& o) {
   }
   if (o.mode != "growth") {
     model->train();
-    const torch::Tensor target = torch::rand({o.batch, 4, o.size, o.size}, opts);
-    const StateLoss mse = [&](const torch::Tensor& state) { return (state.slice(1, 0, 4) - target).pow(2).mean(); };
+    StateLoss loss;
+    if (texture) {
+      const LossFunction texture_loss = make_texture_task_loss("gram", torch::rand({1, 3, o.size, o.size}, opts));
+      loss = [texture_loss](const torch::Tensor& state) { return texture_loss(state).mean(); };
+    } else {
+      const torch::Tensor target = torch::rand({o.batch, 4, o.size, o.size}, opts);
+      loss = [target](const torch::Tensor& state) { return (state.slice(1, 0, 4) - target).pow(2).mean(); };
+    }
     r.train_s_per_iteration =
-        time_median([&] { r.final_train_loss = train_step(*model, *rollout, adam, seed, o.steps, mse).loss; });
+        time_median([&] { r.final_train_loss = train_step(*model, *rollout, adam, seed, o.steps, loss).loss; });
   }
   return r;
 }
@@ -163,6 +178,7 @@ std::string to_json(const BenchResult& r) {
   };
   const nlohmann::ordered_json result = {{"implementation", r.implementation},
                                          {"model", r.model},
+                                         {"task", r.task},
                                          {"device", r.device},
                                          {"threads", r.threads},
                                          {"batch", r.batch},

@@ -2,6 +2,10 @@
 //   growth: cell updates per second, B*H*W*S / seconds, eval mode, no gradients;
 //   train:  seconds per iteration (seed batch, S steps, MSE to a random target, backward,
 //           per-parameter gradient normalisation g/(|g|+1e-8), Adam step).
+// With task "texture" (comparable with bench/texture_pytorch.py) both run the texture task instead:
+// every cell starts as the seed cell, padding is circular, and the training loss is the texture
+// task's (Gram loss over the fixed random feature network plus the overflow loss, texture_task.h)
+// against a seeded random RGB texture of the grid's size.
 // Both are medians over `repeats` timed runs after `warmup` untimed ones; on CUDA the clock is
 // read only after torch::cuda::synchronize().
 //
@@ -19,7 +23,8 @@ namespace eqnca::experiments {
 
 struct BenchOptions {
   std::string model = "growing";
-  int hidden_fields = 0;  // group models: hidden fields (0 = the model's default)
+  std::string task = "grow";  // grow | texture
+  int hidden_fields = 0;      // group models: hidden fields (0 = the model's default)
   int batch = 8;
   int size = 72;
   int steps = 64;
@@ -34,7 +39,7 @@ struct BenchOptions {
 
 struct BenchResult {
   std::string implementation = "eqnca";
-  std::string model, device, path, torch_version;
+  std::string model, task, device, path, torch_version;
   int threads = 0, batch = 0, size = 0, steps = 0;
   double growth_cell_updates_per_s = -1.0;  // < 0: not measured (mode train)
   double train_s_per_iteration = -1.0;      // < 0: not measured (mode growth)

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -11,6 +12,7 @@
 
 #include "experiments/evaluation/model_loading.h"
 #include "experiments/evaluation/state_image.h"
+#include "experiments/evaluation/texture_demo.h"
 #include "experiments/evaluation/web_export.h"
 #include "experiments/io/atomic_file.h"
 #include "experiments/io/data_path.h"
@@ -36,9 +38,27 @@ std::string free_folder(const std::string& wanted) {
 
 std::string demo_toml(const DemoOptions& o, const std::string& target) {
   return fmt::format(
-      "# eqnca demo\nminutes = {}\nquick = {}\nthreads = {}\nseed = {}\ntarget = \"{}\"\nmodels = [{}]\n", o.minutes,
-      o.quick ? "true" : "false", o.threads, o.seed, target, fmt::format("\"{}\"", fmt::join(o.models, "\", \"")));
+      "# eqnca demo\nminutes = {}\nquick = {}\nthreads = {}\nseed = {}\ntarget = \"{}\"\nmodels = [{}]\ntexture = {}\n"
+      "texture_minutes = {}\ntexture_target = \"{}\"\n",
+      o.minutes, o.quick ? "true" : "false", o.threads, o.seed, target,
+      fmt::format("\"{}\"", fmt::join(o.models, "\", \"")), o.texture ? "true" : "false", o.texture_minutes,
+      o.texture_target);
 }
+
+std::vector<float> as_floats(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
+
+void print_evaluation(const DemoModelResult& m, std::ostream& out) {
+  out << fmt::format("{} ({} iterations, {:.1f} s, final training loss {:.4g}):\n", m.model, m.iterations, m.train_s,
+                     m.final_train_loss);
+  out << fmt::format("  {:>8} {:>22} {:>22} {:>20}\n", "rotation", "equiv. error (shared)", "equiv. error (indep.)",
+                     "loss vs rotated tgt");
+  for (const auto& e : m.evaluation.elements)
+    out << fmt::format("  {:>7g}° {:>22.3e} {:>22.3e} {:>20.4g}\n", e.angle_deg, e.final_rel_error,
+                       e.rel_error_independent_mask.back(),
+                       e.rotated_target_loss.empty() ? NAN : e.rotated_target_loss.back());
+}
+
+}  // namespace
 
 // Trains for about `budget_s` seconds: a few timed iterations, then a resume up to the
 // iteration count the measured speed allows. The fused step skips empty cells, so the first
@@ -46,7 +66,7 @@ std::string demo_toml(const DemoOptions& o, const std::string& target) {
 // 31 it/s for c4): the estimate assumes half the probe's speed, and the time that leaves over
 // (measured 2026-11-22: a fifth of the budget) is topped up at the speed since measured, at
 // the final learning rate.
-TrainResult train_for(TrainConfig config, double budget_s, std::ostream& out) {
+TrainResult train_for_budget(TrainConfig config, double budget_s, std::ostream& out) {
   const int probe = config.iterations;
   TrainResult r = train(config, false, out);
   const double per_iteration = r.wall_s / std::max(1, r.iterations);
@@ -66,21 +86,6 @@ TrainResult train_for(TrainConfig config, double budget_s, std::ostream& out) {
   return r;
 }
 
-std::vector<float> as_floats(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
-
-void print_evaluation(const DemoModelResult& m, std::ostream& out) {
-  out << fmt::format("{} ({} iterations, {:.1f} s, final training loss {:.4g}):\n", m.model, m.iterations, m.train_s,
-                     m.final_train_loss);
-  out << fmt::format("  {:>8} {:>22} {:>22} {:>20}\n", "rotation", "equiv. error (shared)", "equiv. error (indep.)",
-                     "loss vs rotated tgt");
-  for (const auto& e : m.evaluation.elements)
-    out << fmt::format("  {:>7g}° {:>22.3e} {:>22.3e} {:>20.4g}\n", e.angle_deg, e.final_rel_error,
-                       e.rel_error_independent_mask.back(),
-                       e.rotated_target_loss.empty() ? NAN : e.rotated_target_loss.back());
-}
-
-}  // namespace
-
 TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, const std::string& out_dir) {
   TrainConfig c;
   c.model.name = model;
@@ -97,10 +102,10 @@ TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, co
   c.max_steps = o.quick ? 12 : 32;
   c.model.hidden = o.quick ? 32 : 128;
   c.model.hidden_fields = o.quick ? 8 : 0;
-  c.iterations = o.quick ? 2 : 4;  // the timing probe; train_for extends it to the budget
+  c.iterations = o.quick ? 2 : 4;  // the timing probe; train_for_budget extends it to the budget
   c.lr = 0.0;                      // the model's default, and lr / 10 after the drop
   c.lr_final = 0.0;
-  c.lr_drop = 1000000;  // set by train_for once the budget's iteration count is known
+  c.lr_drop = 1000000;  // set by train_for_budget once the budget's iteration count is known
   c.mode = "persistent";
   c.loss = "mse";
   c.seed = o.seed;
@@ -116,6 +121,8 @@ TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, co
 
 DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progress) {
   if (!(o.minutes > 0)) throw std::invalid_argument(fmt::format("--minutes must be > 0, got {}", o.minutes));
+  if (o.texture && !(o.texture_minutes > 0))
+    throw std::invalid_argument(fmt::format("--texture-minutes must be > 0, got {}", o.texture_minutes));
   DemoResult result;
   result.out_dir = free_folder(o.out);
   ensure_writable_directory(result.out_dir);
@@ -123,6 +130,9 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
   out << fmt::format("eqnca demo: training {} on {} for ~{:.0f} s each ({} threads); output in {}\n",
                      fmt::join(o.models, " and "), resolve_data_file("data/lizard.png"), budget_s,
                      demo_train_config(o, o.models.front(), result.out_dir).threads, result.out_dir);
+  if (o.texture)
+    out << fmt::format("then both on the texture '{}' for ~{:.0f} s each (--texture)\n", o.texture_target,
+                       o.quick ? 2.0 : o.texture_minutes * 60.0);
 
   const groups::Group c4 = groups::Group::cyclic(4);
   std::vector<std::vector<RgbaImage>> rows;
@@ -130,7 +140,7 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
   for (const auto& name : o.models) {
     const TrainConfig config = demo_train_config(o, name, (fs::path(result.out_dir) / name).string());
     out << fmt::format("--- training {} ---\n", name);
-    const TrainResult trained = train_for(config, budget_s, progress);
+    const TrainResult trained = train_for_budget(config, budget_s, progress);
 
     ModelSource source;
     source.checkpoint = trained.checkpoint_path;
@@ -155,6 +165,9 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
     result.models.push_back(std::move(m));
   }
 
+  std::optional<TextureDemoResult> texture;
+  if (o.texture) texture = run_texture_demo(o, result.out_dir, progress);
+
   result.log_path = (fs::path(result.out_dir) / "run.h5").string();
   RunLog log = RunLog::create(result.log_path, demo_toml(o, resolve_data_file("data/lizard.png")));
   for (const auto& m : result.models) {
@@ -166,6 +179,7 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
     log_equivariance(log, m.model + "/eval", m.evaluation);
     log.set_attribute(m.model, "iterations", static_cast<double>(m.iterations));
   }
+  if (texture) log_texture_demo(log, result.out_dir, *texture);
   log.flush();
   result.montage_path = (fs::path(result.out_dir) / "montage.png").string();
   write_png(result.montage_path, montage(rows, 4));
@@ -178,6 +192,11 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
   out << fmt::format("montage (rows: {}; columns: seed rotated 0/90/180/270): {}\nlog: {}\nruns: {}/<model>/\n",
                      fmt::join(o.models, ", "), result.montage_path, result.log_path, result.out_dir);
   out << fmt::format("live page (open in a browser; turn the seed, bite, watch it regrow): {}\n", result.web_path);
+  if (texture) {
+    print_texture_demo(*texture, out);
+    result.texture_montage_path = texture->montage_path;
+    result.texture_models = texture->models;
+  }
   return result;
 }
 

@@ -7,6 +7,8 @@
 // config.toml), run.h5 (demo settings; <model>/train/loss copied from the runs;
 // <model>/eval/... from equivariance_eval), montage.png (rows: models; columns: seed rotations), web/ (the live
 // browser page of both models, web_export.h).
+// With `texture`, a texture part follows (texture_demo.h): both models trained on an oriented
+// texture, grown from the turned all-alive start, in <out>/texture/ and texture/... of run.h5.
 // The budget is met by timing a few iterations and then resuming the run up to the iteration
 // count that fits, since TrainConfig counts iterations, not time.
 #pragma once
@@ -18,6 +20,7 @@
 
 #include "experiments/evaluation/equivariance_eval.h"
 #include "experiments/training/train_config.h"
+#include "experiments/training/trainer.h"
 
 namespace eqnca::experiments {
 
@@ -28,6 +31,9 @@ struct DemoOptions {
   int threads = 2;
   std::uint64_t seed = 0;
   std::vector<std::string> models{"c4", "growing"};
+  bool texture = false;                    // also the texture part (texture_demo.h)
+  double texture_minutes = 1.0;            // its training budget per model
+  std::string texture_target = "stripes";  // stripes (generated) or a texture PNG
 };
 
 struct DemoModelResult {
@@ -40,10 +46,16 @@ struct DemoModelResult {
 struct DemoResult {
   std::string out_dir, log_path, montage_path, web_path;  // web_path: web/index.html
   std::vector<DemoModelResult> models;
+  std::string texture_montage_path;             // with --texture: texture/montage.png
+  std::vector<DemoModelResult> texture_models;  // with --texture: evaluated from the turned texture start
 };
 
 // The training recipe the demo uses for one model (exposed so tests and docs can show it).
 TrainConfig demo_train_config(const DemoOptions& options, const std::string& model, const std::string& out_dir);
+
+// Trains for about `budget_s` seconds: config.iterations timed iterations, then a resume up to
+// the iteration count the measured speed allows (the learning rate drops at two thirds).
+TrainResult train_for_budget(TrainConfig config, double budget_s, std::ostream& out);
 
 // Runs everything; the summary goes to `out`, training progress to `progress` (a redrawn bar
 // when that is std::cerr on a terminal). Throws with one-line messages.

@@ -8,7 +8,9 @@
 #include <torch/utils.h>
 #include <nlohmann/json.hpp>
 
+#include "experiments/evaluation/texture_eval.h"
 #include "experiments/io/run_log.h"
+#include "experiments/training/texture_task.h"
 #include "groups/check.h"
 #include "layers/grid_action.h"
 #include "models/equivariance_check.h"
@@ -29,8 +31,24 @@ std::vector<groups::GroupElement> default_elements(const models::NcaModelImpl& m
   return models::default_check_elements(model);
 }
 
+namespace {
+
+// The texture task's loss of one state (1, C, H, W), computed on the CPU where its feature
+// network lives.
+double texture_loss_of(const LossFunction& loss, const torch::Tensor& state) {
+  torch::NoGradGuard no_grad;
+  return loss(state.to(torch::kCPU, torch::kFloat32)).item<double>();
+}
+
+}  // namespace
+
 EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const EvalOptions& options) {
-  const int64_t h = options.height, w = options.width;
+  const torch::Tensor& start = options.start;
+  if (start.defined())
+    EQNCA_CHECK(start.dim() == 4 && start.size(0) == 1, "equivariance: start must be (1, C, H, W), got ({})",
+                fmt::join(start.sizes(), ", "));
+  const int64_t h = start.defined() ? start.size(2) : options.height;
+  const int64_t w = start.defined() ? start.size(3) : options.width;
   torch::Tensor target;
   if (options.target.defined()) {
     target = options.target.dim() == 3 ? options.target.unsqueeze(0) : options.target;
@@ -41,7 +59,7 @@ EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const Eva
   const std::vector<groups::GroupElement> elements =
       options.elements.empty() ? default_elements(model) : options.elements;
   models::EquivarianceCheckOptions check;
-  check.steps(options.steps).height(h).width(w).seed(options.seed).elements(elements);
+  check.steps(options.steps).height(h).width(w).seed(options.seed).elements(elements).start(start);
   // The rotated-target loss: MSE of the shared-mask run's RGBA against g.target, per step.
   std::vector<std::vector<double>> losses;
   std::vector<torch::Tensor> rotated_targets;
@@ -60,6 +78,12 @@ EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const Eva
   summary.model = model.name();
   summary.group = model.group().name();
   summary.steps = options.steps;
+  LossFunction unturned_loss;
+  if (options.texture.defined()) {
+    EQNCA_CHECK(options.texture.dim() == 4 && options.texture.size(0) == 1 && options.texture.size(1) == 3,
+                "equivariance: texture must be (1, 3, h, w), got ({})", fmt::join(options.texture.sizes(), ", "));
+    unturned_loss = make_texture_task_loss(options.texture_loss, options.texture.to(torch::kCPU));
+  }
   for (size_t i = 0; i < checked.size(); ++i) {
     models::ElementEquivariance& c = checked[i];
     ElementResult r;
@@ -73,6 +97,11 @@ EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const Eva
     r.rel_error_independent_mask = std::move(c.rel_error_independent_mask);
     if (target.defined()) r.rotated_target_loss = std::move(losses[i]);
     r.final_state = c.final_state;
+    if (unturned_loss) {
+      const torch::Tensor turned = turn_texture(options.texture.to(torch::kCPU), c.element);
+      r.texture_loss_turned = texture_loss_of(make_texture_task_loss(options.texture_loss, turned), r.final_state);
+      r.texture_loss_unturned = texture_loss_of(unturned_loss, r.final_state);
+    }
     summary.elements.push_back(std::move(r));
   }
   return summary;
@@ -81,7 +110,7 @@ EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const Eva
 void log_equivariance(RunLog& log, const std::string& prefix, const EquivarianceSummary& s) {
   const std::string base = prefix + "/";
   const hsize_t n = s.elements.size(), t = static_cast<hsize_t>(s.steps);
-  std::vector<float> angle, reflection, exact, max_err, final_err, loss, shared, independent;
+  std::vector<float> angle, reflection, exact, max_err, final_err, loss, turned, unturned, shared, independent;
   for (const auto& e : s.elements) {
     angle.push_back(static_cast<float>(e.angle_deg));
     reflection.push_back(e.reflection ? 1.f : 0.f);
@@ -89,6 +118,8 @@ void log_equivariance(RunLog& log, const std::string& prefix, const Equivariance
     max_err.push_back(static_cast<float>(e.max_rel_error));
     final_err.push_back(static_cast<float>(e.final_rel_error));
     loss.push_back(e.rotated_target_loss.empty() ? NAN : static_cast<float>(e.rotated_target_loss.back()));
+    turned.push_back(static_cast<float>(e.texture_loss_turned));
+    unturned.push_back(static_cast<float>(e.texture_loss_unturned));
     for (double v : e.rel_error_shared_mask) shared.push_back(static_cast<float>(v));
     for (double v : e.rel_error_independent_mask) independent.push_back(static_cast<float>(v));
   }
@@ -98,6 +129,8 @@ void log_equivariance(RunLog& log, const std::string& prefix, const Equivariance
   log.write_array(base + "max_rel_error", max_err, {n});
   log.write_array(base + "final_rel_error", final_err, {n});
   log.write_array(base + "rotated_target_loss", loss, {n});
+  log.write_array(base + "texture_loss_turned", turned, {n});
+  log.write_array(base + "texture_loss_unturned", unturned, {n});
   log.write_array(base + "rel_error_shared", shared, {n, t});
   log.write_array(base + "rel_error_independent", independent, {n, t});
   log.set_attribute(prefix, "summary_json", to_json(s));
@@ -125,7 +158,9 @@ std::string to_json(const EquivarianceSummary& s) {
                                             {"max_rel_error", number_or_null(e.max_rel_error)},
                                             {"final_rel_error", number_or_null(e.final_rel_error)},
                                             {"final_rel_error_independent", last_or_null(e.rel_error_independent_mask)},
-                                            {"rotated_target_loss", last_or_null(e.rotated_target_loss)}};
+                                            {"rotated_target_loss", last_or_null(e.rotated_target_loss)},
+                                            {"texture_loss_turned", number_or_null(e.texture_loss_turned)},
+                                            {"texture_loss_unturned", number_or_null(e.texture_loss_unturned)}};
     elements.push_back(element);
   }
   const nlohmann::ordered_json summary = {

@@ -3,8 +3,12 @@
 // rel_error(t) = ||F^t(g.s) - g.F^t(s)|| / ||F^t(s)|| from the seed, with shared and with
 // independent masks) plus the loss against the rotated target: the MSE of the shared-mask run's
 // RGBA against g.target. Grids should be odd-sized (the seed sits at (H/2, W/2)).
+// Texture models (experiments/evaluation/texture_eval.h) start from a given state instead of the
+// seed and add two texture losses of each g-run's last state: against the texture turned by g
+// (what an equivariant model should match) and, for comparison, against the texture as it is.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +33,13 @@ struct EvalOptions {
   std::vector<groups::GroupElement> elements;
   // Optional (1, 4, H, W) or (4, H, W) premultiplied RGBA target; undefined = no loss.
   torch::Tensor target;
+  // Optional (1, C, H, W) start state, moved by g for each element's run (then height and width
+  // are its own); undefined = the model's seed.
+  torch::Tensor start;
+  // Optional (1, 3, h, w) texture target, scored by make_texture_task_loss(texture_loss, ...) on
+  // each element's last state: against turn_texture(texture, g) and against the texture itself.
+  torch::Tensor texture;
+  std::string texture_loss = "gram";
 };
 
 struct ElementResult {
@@ -42,6 +53,8 @@ struct ElementResult {
   double max_rel_error = 0.0;                      // max over steps, shared masks
   double final_rel_error = 0.0;                    // last step, shared masks
   torch::Tensor final_state;                       // (1, C, H, W) on the CPU: the shared-mask run's last state
+  double texture_loss_turned = NAN;                // last state vs the texture turned by g (NaN without texture)
+  double texture_loss_unturned = NAN;              // last state vs the texture as it is (NaN without texture)
 };
 
 struct EquivarianceSummary {
@@ -70,12 +83,14 @@ inline EquivarianceSummary evaluate_equivariance(models::NcaModel& model, const 
 
 // Compact one-line JSON with a stable key order: {"model", "group", "steps", "elements":
 // [{"angle_deg", "reflection", "exact", "max_rel_error", "final_rel_error",
-// "final_rel_error_independent", "rotated_target_loss"(null without target)}]}. Numbers are
+// "final_rel_error_independent", "rotated_target_loss"(null without target), "texture_loss_turned",
+// "texture_loss_unturned" (null without texture)}]}. Numbers are
 // written so that they read back to the same double; NaN and infinities are null.
 std::string to_json(const EquivarianceSummary& summary);
 
 // Writes <prefix>/{angle_deg, reflection, exact, max_rel_error, final_rel_error,
-// rotated_target_loss} (one row per element; NaN without target), rel_error_shared and
+// rotated_target_loss, texture_loss_turned, texture_loss_unturned} (one row per element; NaN
+// without target or texture), rel_error_shared and
 // rel_error_independent (elements x steps), and the JSON summary as attribute "summary_json".
 void log_equivariance(RunLog& log, const std::string& prefix, const EquivarianceSummary& summary);
 

@@ -90,6 +90,7 @@ LoadedModel load_model(const ModelSource& s) {
   } else if (!s.model.empty()) {
     models::ModelConfig config;
     config.name = s.model;
+    if (!s.padding.empty()) config.padding = s.padding;
     out.model = models::make_model(config);
     if (s.init == "random")
       randomize_parameters(*out.model, 0.1, s.seed);

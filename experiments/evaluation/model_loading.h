@@ -27,6 +27,7 @@ struct ModelSource {
   std::string init = "random";  // ... initialised "random" (normal(0, 0.1)) or "default"
   std::string device = "cpu";
   std::uint64_t seed = 0;  // for the random weights
+  std::string padding;     // of a --model: zeros | circular; empty = the model's default (zeros)
 };
 
 // --checkpoint, --model, --init, --device (the caller binds --seed itself).

@@ -37,9 +37,9 @@ TEST_F(CmdBenchTest, JsonHasEveryKeyAndFollowsTheOptions) {
   const auto json = nlohmann::ordered_json::parse(o.out);
   std::vector<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"implementation", "model", "device", "threads", "batch", "size", "steps",
-                                            "growth_cell_updates_per_s", "train_s_per_iteration", "parameter_count",
-                                            "torch_version", "path"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"implementation", "model", "task", "device", "threads", "batch", "size",
+                                            "steps", "growth_cell_updates_per_s", "train_s_per_iteration",
+                                            "parameter_count", "torch_version", "path"}));
   EXPECT_EQ(json["implementation"], "eqnca");
   EXPECT_EQ(json["model"], "c4");
   EXPECT_EQ(json["device"], "cpu");

@@ -1,7 +1,7 @@
 // `eqnca demo` as a user meets it: --help lists every option; bad input ends with one line
 // "eqnca: error: ..."; `--quick` (seconds: a 17 x 17 grid and narrow models) writes its montage,
 // log and runs, next to an earlier demo rather than over it. What the demo measures is
-// DemoTest's subject.
+// DemoTest's subject. `--quick --texture` adds texture/montage.png (12 x 12 grids shown 4x).
 #include <filesystem>
 #include <string>
 
@@ -21,10 +21,14 @@ using testing::run_eqnca;
 class CmdDemoTest : public testing::CliTest {};
 
 TEST_F(CmdDemoTest, HelpNamesEveryOptionAndBadInputGivesOneLineErrors) {
-  testing::expect_help_names(dir, "demo", {"--out", "--minutes", "--quick", "--threads", "--seed"});
+  testing::expect_help_names(
+      dir, "demo",
+      {"--out", "--minutes", "--quick", "--threads", "--seed", "--texture", "--texture-minutes", "--texture-target"});
   const std::string out = " --out " + dir.file("demo");
   expect_one_line_error(run_eqnca(dir, "demo --minutes 0" + out), "--minutes must be > 0, got 0");
   expect_one_line_usage_error(run_eqnca(dir, "demo --threads 0" + out), "--threads");
+  expect_one_line_error(run_eqnca(dir, "demo --texture --texture-minutes 0" + out),
+                        "--texture-minutes must be > 0, got 0");
   EXPECT_FALSE(std::filesystem::exists(dir.file("demo")));
 }
 
@@ -43,6 +47,16 @@ TEST_F(CmdDemoTest, QuickRunWritesNextToAnEarlierDemo) {
   const RgbaImage montage = read_png((out / "montage.png").string());
   EXPECT_EQ(montage.height, 2 * 68 + 4);
   EXPECT_EQ(montage.width, 4 * 68 + 3 * 4);
+}
+
+TEST_F(CmdDemoTest, QuickTextureRunWritesTheTextureMontage) {
+  namespace fs = std::filesystem;
+  const Outcome o = run_eqnca(dir, "demo --quick --texture --out " + dir.file("demo"));
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("texture loss (turned)"), std::string::npos) << o.out;
+  const RgbaImage montage = read_png((fs::path(dir.file("demo")) / "texture" / "montage.png").string());
+  EXPECT_EQ(montage.height, 2 * 48 + 4);
+  EXPECT_EQ(montage.width, 4 * 48 + 3 * 4);
 }
 
 }  // namespace

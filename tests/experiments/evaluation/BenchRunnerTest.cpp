@@ -45,10 +45,11 @@ TEST(BenchRunnerTest, JsonHasEveryKeyInOrder) {
   const auto json = nlohmann::ordered_json::parse(text);
   std::vector<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.push_back(key);
-  EXPECT_EQ(keys, std::vector<std::string>({"implementation", "model", "device", "threads", "batch", "size", "steps",
-                                            "growth_cell_updates_per_s", "train_s_per_iteration", "parameter_count",
-                                            "torch_version", "path"}));
+  EXPECT_EQ(keys, std::vector<std::string>({"implementation", "model", "task", "device", "threads", "batch", "size",
+                                            "steps", "growth_cell_updates_per_s", "train_s_per_iteration",
+                                            "parameter_count", "torch_version", "path"}));
   EXPECT_EQ(json["implementation"], "eqnca");
+  EXPECT_EQ(json["task"], "grow");
   EXPECT_EQ(json["batch"], 2);
   EXPECT_EQ(json["parameter_count"], r.parameter_count);
   EXPECT_EQ(json["growth_cell_updates_per_s"].get<double>(), r.growth_cell_updates_per_s);  // exact round trip
@@ -104,6 +105,29 @@ TEST(BenchRunnerTest, FusedPathsTrainLikeThePlainOne) {
 }
 
 // Warm-up runs are run (untimed): the loss after 1 + 2 iterations is the loss after 0 + 3.
+// The texture task (all cells alive, circular padding, Gram texture loss) trains alike on every
+// path, like the growing task above, and its loss is not the growing task's.
+TEST(BenchRunnerTest, TextureTaskTrainsAlikeOnEveryPath) {
+  BenchOptions o = tiny();
+  o.mode = "train";
+  o.task = "texture";
+  o.size = 16;
+  o.steps = 4;
+  const BenchResult plain = run_bench(o);
+  EXPECT_EQ(plain.task, "texture");
+  ASSERT_GT(plain.final_train_loss, 0.0);
+  for (const std::string path : {"fast", "fast-dense"}) {
+    o.path = path;
+    EXPECT_NEAR(run_bench(o).final_train_loss, plain.final_train_loss, 1e-4 * plain.final_train_loss) << path;
+  }
+  o.task = "grow";
+  o.path = "plain";
+  EXPECT_GT(std::abs(run_bench(o).final_train_loss - plain.final_train_loss), 1e-3 * plain.final_train_loss);
+  o.mode = "growth";
+  o.task = "texture";
+  EXPECT_GT(run_bench(o).growth_cell_updates_per_s, 0.0);
+}
+
 TEST(BenchRunnerTest, WarmupRunsAreRun) {
   BenchOptions o = tiny();
   o.mode = "train";
@@ -138,6 +162,13 @@ TEST(BenchRunnerTest, BadOptionsAreOneLineErrors) {
   o = tiny();
   o.device = "tpu";
   EXPECT_EQ(bench_error(o), "bench: --device must be cpu or cuda[:N], got 'tpu'");
+  o = tiny();
+  o.task = "textures";
+  EXPECT_EQ(bench_error(o), "bench: --task must be grow or texture, got 'textures'");
+  o = tiny();
+  o.task = "texture";
+  o.size = 6;
+  EXPECT_EQ(bench_error(o), "bench: --task texture needs --size >= 8 (the feature network pools three times), got 6");
 }
 
 }  // namespace

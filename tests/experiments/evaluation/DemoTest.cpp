@@ -1,9 +1,12 @@
 // `eqnca demo --quick` end to end (seconds of training of narrow models on a 17x17 grid): every promised file
 // is written, and the evaluation shows the claim's shape even untrained-ish: the C4 model's
 // shared-mask equivariance error is float rounding (1e-4 allows for 16 steps of trained,
-// larger weights), the baseline's is not.
+// larger weights), the baseline's is not. With --texture (the same smoke sizes, 12x12 stripes)
+// the texture part writes its runs and montage, logs texture/<model>/..., and has finite texture
+// losses; the c4 model stays exact from its turned texture start (1e-4, as above).
 #include "experiments/evaluation/demo.h"
 
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -44,6 +47,37 @@ TEST(DemoTest, QuickRunWritesEverythingAndSeparatesTheModels) {
   for (const auto& e : r.models[1].evaluation.elements) baseline = std::max(baseline, e.max_rel_error);
   EXPECT_GE(baseline, 1e-2);
   EXPECT_NE(out.str().find("montage"), std::string::npos);
+}
+
+TEST(DemoTest, QuickTexturePartWritesItsRunsMontageAndLog) {
+  testing::TempDir dir;
+  DemoOptions o;
+  o.out = dir.file("demo");
+  o.quick = true;
+  o.texture = true;
+  std::ostringstream out, progress;
+  const DemoResult r = run_demo(o, out, progress);
+  namespace fs = std::filesystem;
+  for (const char* file :
+       {"texture/stripes.png", "texture/c4/checkpoint.pt", "texture/growing/checkpoint.pt", "texture/montage.png"})
+    EXPECT_TRUE(fs::exists(fs::path(o.out) / file)) << file;
+  EXPECT_EQ(r.texture_montage_path, (fs::path(o.out) / "texture" / "montage.png").string());
+  const RunLog log = RunLog::open_existing(r.log_path);
+  EXPECT_TRUE(log.exists("texture/c4/train/loss"));
+  EXPECT_TRUE(log.exists("texture/growing/eval/texture_loss_turned"));
+  EXPECT_TRUE(log.exists("texture/growing/eval/texture_loss_unturned"));
+  ASSERT_EQ(r.texture_models.size(), 2u);
+  for (const auto& m : r.texture_models) {
+    ASSERT_EQ(m.evaluation.elements.size(), 4u);
+    for (const auto& e : m.evaluation.elements) {
+      EXPECT_TRUE(std::isfinite(e.texture_loss_turned)) << m.model << " " << e.angle_deg;
+      EXPECT_TRUE(std::isfinite(e.texture_loss_unturned)) << m.model << " " << e.angle_deg;
+      if (m.model == "c4") {
+        EXPECT_LE(e.max_rel_error, 1e-4) << e.angle_deg;
+      }
+    }
+  }
+  EXPECT_NE(out.str().find("texture loss (turned)"), std::string::npos) << out.str();
 }
 
 }  // namespace

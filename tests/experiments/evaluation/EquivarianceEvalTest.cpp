@@ -118,11 +118,13 @@ TEST(EquivarianceEvalTest, JsonHasEveryElementAndStableKeys) {
     const auto& e = json["elements"][i];
     EXPECT_EQ(keys_of(e),
               std::vector<std::string>({"angle_deg", "reflection", "exact", "max_rel_error", "final_rel_error",
-                                        "final_rel_error_independent", "rotated_target_loss"}));
+                                        "final_rel_error_independent", "rotated_target_loss", "texture_loss_turned",
+                                        "texture_loss_unturned"}));
     EXPECT_EQ(e["angle_deg"].get<double>(), s.elements[i].angle_deg);
     EXPECT_EQ(e["reflection"], s.elements[i].reflection);
     EXPECT_EQ(e["max_rel_error"].get<double>(), s.elements[i].max_rel_error);  // exact round trip
     EXPECT_TRUE(e["rotated_target_loss"].is_null()) << "no target was given";
+    EXPECT_TRUE(e["texture_loss_turned"].is_null()) << "no texture was given";
   }
 }
 

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""PyTorch texture NCA, the equivalent of `eqnca bench --task texture`, for benchmarks.
+
+The texture task written the way a researcher would in idiomatic, eager PyTorch: the Distill
+growing NCA of bench/distill_pytorch.py on a torus (circular padding in the perception and the
+alive mask), every cell starting as the seed cell, and the loss eqnca's texture task uses
+(experiments/training/texture_task.h): the Gram loss over a fixed random feature network (3x3
+convolutions 3->32->64->64->64 with circular padding and ReLU, 2x2 average pooling before every
+layer but the first, the centred input as layer 0) against a random RGB texture of the grid's
+size, plus the overflow loss. It measures
+
+  growth: torch.no_grad(), a batch of all-seed grids stepped S times; cell-updates/s = B*H*W*S / s
+  train:  one training iteration (that batch, S steps with autograd, the loss, backward,
+          per-parameter gradient g/(||g||+1e-8), Adam lr 2e-3); seconds per iteration
+
+each as the median over --repeats timed runs after one warm-up (growth also after one backward
+pass: see distill_pytorch.warm_up_autograd).
+
+    python3 bench/texture_pytorch.py --batch 4 --size 64 --steps 48 --threads 2 --json
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from distill_pytorch import GrowingNca, timed, warm_up_autograd  # noqa: E402
+
+
+class TorusGrowingNca(GrowingNca):
+    """The growing NCA with circular padding: a texture has no border."""
+
+    def perceive(self, x):
+        return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="circular"), self.perception_kernel, groups=self.channels)
+
+    def alive(self, x):
+        alpha = F.pad(x[:, 3:4], (1, 1, 1, 1), mode="circular")
+        return F.max_pool2d(alpha, kernel_size=3, stride=1) > self.alive_threshold
+
+
+class RandomFeatures(torch.nn.Module):
+    """Fixed He-normal 3x3 conv stack on a torus; returns the centred input and every layer."""
+
+    def __init__(self, widths=(3, 32, 64, 64, 64)):
+        super().__init__()
+        self.weights = [torch.randn(o, i, 3, 3) * (2.0 / (9.0 * i)) ** 0.5 for i, o in zip(widths, widths[1:])]
+
+    def forward(self, images):
+        x = images - 0.5
+        out = [x]
+        for layer, w in enumerate(self.weights):
+            if layer > 0:
+                x = F.avg_pool2d(x, 2)
+            x = F.relu(F.conv2d(F.pad(x, (1, 1, 1, 1), mode="circular"), w))
+            out.append(x)
+        return out
+
+
+def gram(f):
+    flat = f.flatten(2)
+    return flat @ flat.transpose(1, 2) / flat.shape[2]
+
+
+def texture_loss(state, features, target_grams):
+    grams = [gram(f) for f in features(state[:, :3])]
+    loss = sum(((g - t) ** 2).mean((1, 2)) for g, t in zip(grams, target_grams))
+    rgb, rest = state[:, :3], state[:, 3:]
+    overflow = ((rgb - rgb.clamp(0, 1)) ** 2).sum((1, 2, 3)) + ((rest - rest.clamp(-1, 1)) ** 2).sum((1, 2, 3))
+    return (loss + overflow / state[0].numel()).mean()
+
+
+def texture_start(batch, size, channels, device):
+    x = torch.zeros(batch, channels, size, size, device=device)
+    x[:, 3:] = 1.0  # the seed cell (alpha and hidden channels 1) everywhere
+    return x
+
+
+def bench_growth(model, args, device):
+    warm_up_autograd(model, texture_start(args.batch, args.size, model.channels, device))
+
+    def grow():
+        with torch.no_grad():
+            x = texture_start(args.batch, args.size, model.channels, device)
+            for _ in range(args.steps):
+                x = model(x)
+        return x
+
+    return args.batch * args.size * args.size * args.steps / timed(grow, args.repeats, device)
+
+
+def bench_train(model, args, device):
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    features = RandomFeatures()
+    features.weights = [w.to(device) for w in features.weights]
+    with torch.no_grad():
+        target_grams = [gram(f) for f in features(torch.rand(1, 3, args.size, args.size, device=device))]
+
+    def iteration():
+        x = texture_start(args.batch, args.size, model.channels, device)
+        for _ in range(args.steps):
+            x = model(x)
+        loss = texture_loss(x, features, target_grams)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        with torch.no_grad():
+            for p in model.parameters():
+                p.grad /= p.grad.norm() + 1e-8
+        optimizer.step()
+        return loss
+
+    return timed(iteration, args.repeats, device)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--size", type=int, default=64, help="grid height = width (at least 8)")
+    parser.add_argument("--steps", type=int, default=48, help="NCA steps per rollout")
+    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs (median reported)")
+    parser.add_argument("--mode", choices=["growth", "train", "both"], default="both")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print one JSON object only")
+    args = parser.parse_args(argv)
+    for name in ("batch", "steps", "threads", "repeats"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
+    if args.size < 8:
+        parser.error(f"--size must be >= 8 (the feature network pools three times), got {args.size}")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda requested but torch.cuda.is_available() is False")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    model = TorusGrowingNca().to(device)
+
+    growth = bench_growth(model, args, device) if args.mode in ("growth", "both") else None
+    train = bench_train(model, args, device) if args.mode in ("train", "both") else None
+
+    result = {
+        "implementation": "pytorch",
+        "model": "growing",
+        "task": "texture",
+        "device": args.device,
+        "threads": args.threads,
+        "batch": args.batch,
+        "size": args.size,
+        "steps": args.steps,
+        "growth_cell_updates_per_s": growth,
+        "train_s_per_iteration": train,
+        "torch_version": torch.__version__,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"pytorch {torch.__version__} texture NCA (growing, circular), device {args.device}, "
+          f"{args.threads} threads, batch {args.batch}, {args.size}x{args.size}, {args.steps} steps, "
+          f"median of {args.repeats}")
+    if growth is not None:
+        print(f"  growth: {growth:.4g} cell-updates/s")
+    if train is not None:
+        print(f"  train:  {train:.4g} s/iteration")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
