@@ -1,12 +1,16 @@
 // The texture task's target and loss (see texture_task.h).
 #include "experiments/training/texture_task.h"
 
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "experiments/io/image_io.h"
 #include "experiments/training/texture_losses.h"
+#include "experiments/training/vgg16_features.h"
+#include "groups/check.h"
 
 namespace eqnca::experiments {
 
@@ -39,12 +43,28 @@ torch::Tensor overflow_loss(const torch::Tensor& state) {
   return (excess_rgb + excess_rest) / static_cast<double>(state[0].numel());
 }
 
+TextureFeatures make_texture_features(const std::string& name, const std::string& vgg16_weights) {
+  if (name == "random") {
+    // One fixed network for every run: the same seed gives the same features on any machine, so
+    // texture losses of different runs are comparable.
+    const auto features = std::make_shared<RandomTextureFeatures>(0);
+    return [features](const torch::Tensor& images) { return (*features)(images); };
+  }
+  if (name == "vgg16") {
+    EQNCA_CHECK(!vgg16_weights.empty(),
+                "--texture-features vgg16 needs --vgg16-weights FILE.h5 (made by scripts/vgg16_to_h5.py)");
+    const auto features = std::make_shared<Vgg16Features>(vgg16_weights);  // throws for a bad file
+    return [features](const torch::Tensor& images) { return (*features)(images); };
+  }
+  throw std::invalid_argument(fmt::format("--texture-features must be random or vgg16, got '{}'", name));
+}
+
 LossFunction make_texture_task_loss(const std::string& name, const torch::Tensor& texture) {
-  // One fixed network for every run: the same seed gives the same features on any machine, so
-  // texture losses of different runs are comparable.
-  const auto features = std::make_shared<RandomTextureFeatures>(0);
-  const TextureLoss texture_loss = make_texture_loss(
-      name, texture, [features](const torch::Tensor& images) { return (*features)(images); }, 0);
+  return make_texture_task_loss(name, texture, make_texture_features("random"));
+}
+
+LossFunction make_texture_task_loss(const std::string& name, const torch::Tensor& texture, TextureFeatures features) {
+  const TextureLoss texture_loss = make_texture_loss(name, texture, std::move(features), 0);
   return
       [texture_loss](const torch::Tensor& state) { return texture_loss(state.slice(1, 0, 3)) + overflow_loss(state); };
 }

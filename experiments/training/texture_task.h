@@ -11,6 +11,7 @@
 #include <torch/types.h>
 
 #include "experiments/training/losses.h"
+#include "experiments/training/texture_losses.h"
 
 namespace eqnca::experiments {
 
@@ -30,8 +31,16 @@ torch::Tensor texture_seed(const torch::Tensor& seed);
 // channels beyond [-1, 1]; zero for every state in range.
 torch::Tensor overflow_loss(const torch::Tensor& state);
 
+// The feature network a run's config names (--texture-features): "random" (the fixed seeded
+// RandomTextureFeatures, nothing to load) or "vgg16" (Vgg16Features read from `vgg16_weights`,
+// which then throws std::runtime_error for a missing or malformed file). Other names, or vgg16
+// without a file, throw std::invalid_argument.
+TextureFeatures make_texture_features(const std::string& name, const std::string& vgg16_weights = "");
+
 // The texture task's per-sample loss of a state (B, C, H, W): texture_loss(state RGB) +
-// overflow_loss(state). name: gram | sliced_wasserstein (experiments/training/texture_losses.h).
+// overflow_loss(state). name: gram | sliced_wasserstein (experiments/training/texture_losses.h),
+// over `features`; the two-argument form uses the random features.
 LossFunction make_texture_task_loss(const std::string& name, const torch::Tensor& texture);
+LossFunction make_texture_task_loss(const std::string& name, const torch::Tensor& texture, TextureFeatures features);
 
 }  // namespace eqnca::experiments

@@ -52,6 +52,17 @@ std::string quoted(const std::string& s) {
 void TrainConfig::validate() const {
   check_choice("--task", task, {"grow", "texture"});
   check_choice("--texture-loss", texture_loss, {"gram", "sliced_wasserstein"});
+  check_choice("--texture-features", texture_features, {"random", "vgg16"});
+  if (task == "texture" && texture_features == "vgg16") {
+    if (vgg16_weights.empty())
+      throw std::invalid_argument(
+          "--texture-features vgg16 needs --vgg16-weights FILE.h5 (made by scripts/vgg16_to_h5.py; eqnca never "
+          "downloads weights)");
+    if (grid_size() < 16)
+      throw std::invalid_argument(fmt::format(
+          "--texture-features vgg16 needs a grid of at least 16 (relu5_1 is four 2x2 poolings deep), got {}",
+          grid_size()));
+  }
   if (task == "texture" && loss != "mse")
     throw std::invalid_argument(fmt::format(
         "--loss {} applies to --task grow; texture runs choose --texture-loss (gram or sliced_wasserstein)", loss));
@@ -100,6 +111,9 @@ TrainConfig TrainConfig::resolved() const {
   // The repository's data files are found from any working folder (experiments/io/data_path.h);
   // the run stores where, so evaluations find the same file.
   if (const std::string found = find_data_file(target); !found.empty()) c.target = found;
+  // The weights file is found again from any folder a resumed run is started in.
+  if (!c.vgg16_weights.empty())
+    c.vgg16_weights = std::filesystem::absolute(c.vgg16_weights).lexically_normal().string();
   if (c.lr == 0.0) c.lr = kDistillLearningRate * models::learning_rate_scale(c.model);
   if (c.lr_final == 0.0) c.lr_final = c.lr / 10.0;
   return c;
@@ -111,6 +125,8 @@ std::string TrainConfig::to_toml() const {
   auto line = [&s](const char* key, const std::string& value) { s += fmt::format("{} = {}\n", key, value); };
   line("task", quoted(task));
   line("texture-loss", quoted(texture_loss));
+  line("texture-features", quoted(texture_features));
+  line("vgg16-weights", quoted(vgg16_weights));
   line("model", quoted(model.name));
   line("channels", std::to_string(model.channels));
   line("hidden", std::to_string(model.hidden));
@@ -157,8 +173,15 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
                  "everywhere; circular padding)")
       ->capture_default_str();
   app.add_option("--texture-loss", c.texture_loss,
-                 "texture task: gram (Gram matrices) | sliced_wasserstein, over a fixed random feature network")
+                 "texture task: gram (Gram matrices) | sliced_wasserstein, over the --texture-features network")
       ->capture_default_str();
+  app.add_option("--texture-features", c.texture_features,
+                 "texture task: random (a fixed seeded network, built in) | vgg16 (weights from --vgg16-weights)")
+      ->capture_default_str();
+  app.add_option("--vgg16-weights", c.vgg16_weights,
+                 "texture task with --texture-features vgg16: HDF5 weights written by scripts/vgg16_to_h5.py "
+                 "(eqnca never downloads them)")
+      ->type_name("FILE");
   auto& m = c.model;
   const std::string models = fmt::format("{}", fmt::join(models::model_names(), "|"));
   app.add_option("--model", m.name, "NCA model: " + models)->capture_default_str();

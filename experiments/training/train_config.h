@@ -19,6 +19,10 @@ namespace eqnca::experiments {
 struct TrainConfig {
   std::string task = "grow";          // grow (one image from the seed) | texture (experiments/training/texture_task.h)
   std::string texture_loss = "gram";  // texture task: gram | sliced_wasserstein
+  // Texture task: the network the texture loss compares features of: random (seeded, built in) |
+  // vgg16 (weights from vgg16_weights, an HDF5 file of experiments/training/vgg16_features.h).
+  std::string texture_features = "random";
+  std::string vgg16_weights;
   models::ModelConfig model;
   std::string target = "data/lizard.png";
   int target_size = 40;  // longest side after thumbnailing; 0 keeps the PNG's own size

@@ -53,12 +53,16 @@ std::map<std::string, std::string> toml_values(const std::string& toml) {
 // A resumed run must train the same model on the same data; schedules and logging may change.
 void check_resumable(const std::string& saved_toml, const std::string& current_toml) {
   const auto saved = toml_values(saved_toml), current = toml_values(current_toml);
-  for (const char* key : {"task", "texture-loss", "model", "channels", "hidden", "hidden-fields", "state-fields",
-                          "band-limit", "padding", "target-size", "pad", "grid", "pool-size", "mode"}) {
-    const auto s = saved.find(key), c = current.find(key);
-    // Runs from before the texture task have no task keys: they grew one image.
-    if (s == saved.end() && (std::string(key) == "task" || std::string(key) == "texture-loss")) continue;
-    const std::string sv = s == saved.end() ? "?" : s->second, cv = c == current.end() ? "?" : c->second;
+  for (const char* key : {"task", "texture-loss", "texture-features", "model", "channels", "hidden", "hidden-fields",
+                          "state-fields", "band-limit", "padding", "target-size", "pad", "grid", "pool-size", "mode"}) {
+    const std::string name = key;
+    const auto s = saved.find(name), c = current.find(name);
+    // Runs from before the texture task have no task keys: they grew one image. Texture runs from
+    // before VGG16 features used the random ones. (--vgg16-weights is not compared: the same file
+    // may be resumed from another place.)
+    if (s == saved.end() && (name == "task" || name == "texture-loss")) continue;
+    const std::string sv = s != saved.end() ? s->second : name == "texture-features" ? "\"random\"" : "?";
+    const std::string cv = c == current.end() ? "?" : c->second;
     if (sv != cv)
       throw std::invalid_argument(
           fmt::format("cannot resume: --{} is {} but the checkpoint was trained with {}", key, cv, sv));
@@ -93,6 +97,13 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   const auto target = (texture ? load_texture_target(config.target, config.target_size)
                                : load_target(config.target, config.target_size, grid, grid))
                           .to(device);
+  // So do a missing or malformed weights file and a texture too small for the features: the
+  // texture loss (its target side computed once) is built here. It draws on no torch generator,
+  // so building it before the model's seeding changes no run.
+  const LossFunction texture_loss =
+      texture ? make_texture_task_loss(config.texture_loss, target,
+                                       make_texture_features(config.texture_features, config.vgg16_weights))
+              : LossFunction();
   ensure_writable_directory(config.out_dir);
   const FolderLock lock(config.out_dir);  // before anything in it is read or written
   const StopSignals stop;
@@ -111,8 +122,7 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   torch::manual_seed(config.seed);
   models::NcaModel model = models::make_model(config.model);
   model->to(device);
-  const LossFunction loss_fn =
-      texture ? make_texture_task_loss(config.texture_loss, target) : make_loss(config.loss, target, model->group());
+  const LossFunction loss_fn = texture ? texture_loss : make_loss(config.loss, target, model->group());
   const torch::Tensor seed = model->seed(1, grid, grid).to(device);
   SamplePool pool(pool_mode_from_name(config.mode), config.pool_size, texture ? texture_seed(seed) : seed);
   std::optional<Curriculum> curriculum;

@@ -70,6 +70,49 @@ TEST_F(CmdTrainTest, TrainsATextureWithCircularPadding) {
   EXPECT_NE(toml.find("padding = \"circular\""), std::string::npos) << toml;
 }
 
+// VGG16 features need a weights file the user supplies: without one, with a bad one or with a
+// grid too small for four poolings the run fails with one line before anything is written.
+TEST_F(CmdTrainTest, Vgg16FeaturesWithoutAGoodWeightsFileFailBeforeWriting) {
+  const std::string vgg = base + " --task texture --texture-features vgg16 --grid 16";
+  expect_one_line_error(run_eqnca(dir, vgg), "--texture-features vgg16 needs --vgg16-weights");
+  expect_one_line_error(run_eqnca(dir, vgg + " --vgg16-weights " + dir.file("none.h5")), "none.h5' does not exist");
+  std::ofstream(dir.file("text.h5")) << "not HDF5\n";
+  expect_one_line_error(run_eqnca(dir, vgg + " --vgg16-weights " + dir.file("text.h5")),
+                        "text.h5' is not an HDF5 file");
+  expect_one_line_error(run_eqnca(dir, vgg + " --vgg16-weights " + dir.file("text.h5") + " --grid 12"),
+                        "needs a grid of at least 16");
+  expect_one_line_error(run_eqnca(dir, base + " --task texture --texture-features vgg19"), "--texture-features");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("run")));
+}
+
+// A small weights file of VGG16's layout (written by scripts/vgg16_to_h5.py's core) trains a
+// texture; a malformed one fails before writing; the features are part of what a resume checks.
+TEST_F(CmdTrainTest, TrainsATextureOverVgg16FeaturesFromASmallFile) {
+  const std::string python = testing::python_with_h5py();
+  const char* source = std::getenv("EQNCA_SOURCE_DIR");
+  if (python.empty() || source == nullptr) GTEST_SKIP() << "no python3 with h5py, or EQNCA_SOURCE_DIR unset";
+  const std::string make =
+      python + " " + source + "/tests/experiments/training/make_vgg16_files.py '" + dir.path().string() + "'";
+  ASSERT_EQ(std::system(make.c_str()), 0) << make;
+  const std::string vgg = base + " --task texture --texture-features vgg16 --target data/gray_scott_spots.png" +
+                          " --target-size 16 --grid 16 --iterations 3 --vgg16-weights ";
+  expect_one_line_error(run_eqnca(dir, vgg + dir.file("wrong_shape.h5")), "'conv2_1/weight' has shape (8, 5, 3, 3)");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("run")));
+
+  Outcome o = run_eqnca(dir, vgg + dir.file("small.h5"));
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("trained 3 iterations"), std::string::npos) << o.out;
+  std::ifstream in(dir.file("run/config.toml"));
+  const std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(toml.find("texture-features = \"vgg16\""), std::string::npos) << toml;
+  EXPECT_NE(toml.find("vgg16-weights = \"" + dir.file("small.h5") + "\""), std::string::npos) << toml;
+  o = run_eqnca(dir, "train --out " + dir.file("run") + " --resume --iterations 4 --texture-features random");
+  expect_one_line_error(o, "cannot resume: --texture-features is \"random\"");
+  o = run_eqnca(dir, "train --out " + dir.file("run") + " --resume --iterations 4");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("trained 4 iterations"), std::string::npos) << o.out;
+}
+
 TEST_F(CmdTrainTest, HelpExplainsEveryOption) {
   testing::expect_help_names(dir, "train",
                              {"--config",
@@ -103,7 +146,9 @@ TEST_F(CmdTrainTest, HelpExplainsEveryOption) {
                               "--checkpoint-every",
                               "--snapshot-every",
                               "--out",
-                              "--resume"});
+                              "--resume",
+                              "--texture-features",
+                              "--vgg16-weights"});
 }
 
 TEST_F(CmdTrainTest, TrainsAndResumes) {

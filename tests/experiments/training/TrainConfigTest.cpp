@@ -65,6 +65,28 @@ TEST(TrainConfigTest, ResolvedNamesTheModelsDefaultsAndKeepsWhatWasGiven) {
   EXPECT_EQ(r.resolved().to_toml(), r.to_toml());  // resolving twice changes nothing
 }
 
+TEST(TrainConfigTest, Vgg16TextureFeaturesNeedAWeightsFileAndA16PixelGrid) {
+  TrainConfig c;
+  c.task = "texture";
+  c.grid = 16;
+  EXPECT_EQ(c.texture_features, "random");  // the default, and what older runs used
+  c.texture_features = "vgg19";
+  EXPECT_NE(validation_error(c).find("--texture-features must be one of random|vgg16, got 'vgg19'"), std::string::npos);
+  c.texture_features = "vgg16";
+  EXPECT_NE(validation_error(c).find("needs --vgg16-weights"), std::string::npos);
+  c.vgg16_weights = "vgg16.h5";
+  EXPECT_EQ(validation_error(c), "");
+  c.grid = 12;
+  EXPECT_NE(validation_error(c).find("needs a grid of at least 16 (relu5_1 is four 2x2 poolings deep), got 12"),
+            std::string::npos);
+  // The resolved config stores the file's absolute path, so a resumed run finds it from anywhere.
+  c.grid = 16;
+  const std::string toml = c.resolved().to_toml();
+  EXPECT_NE(toml.find("texture-features = \"vgg16\""), std::string::npos) << toml;
+  const std::string absolute = std::filesystem::absolute("vgg16.h5").string();
+  EXPECT_NE(toml.find("vgg16-weights = \"" + absolute + "\""), std::string::npos) << toml;
+}
+
 TEST(TrainConfigTest, ResolvedFindsTheDefaultTargetFromAnyFolder) {
   // From an empty folder, where data/lizard.png is not.
   testing::TempDir dir;
