@@ -78,6 +78,8 @@ void set_texture(const EquivarianceArgs& a, const LoadedModel& loaded, EvalOptio
   if (path.empty() && trained) path = find_data_file(trained->target);
   if (path.empty() && !trained) throw std::invalid_argument("--task texture with --model needs --target FILE.png");
   options.texture_loss = !a.texture_loss.empty() ? a.texture_loss : trained ? trained->texture_loss : "gram";
+  // A run is scored over the features it trained with (VGG16's from its weights file).
+  if (trained) options.texture_features = make_texture_features(trained->texture_features, trained->vgg16_weights);
   if (path.empty()) return;
   const int target_size = a.target_size >= 0 ? a.target_size
                           : trained          ? trained->target_size

@@ -15,6 +15,7 @@
 
 #include <torch/types.h>
 
+#include "experiments/training/texture_losses.h"
 #include "groups/group.h"
 #include "models/nca_model.h"
 
@@ -40,6 +41,8 @@ struct EvalOptions {
   // each element's last state: against turn_texture(texture, g) and against the texture itself.
   torch::Tensor texture;
   std::string texture_loss = "gram";
+  // The feature network the texture losses use (make_texture_features); empty: the random one.
+  TextureFeatures texture_features;
 };
 
 struct ElementResult {

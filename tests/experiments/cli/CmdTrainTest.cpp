@@ -111,6 +111,16 @@ TEST_F(CmdTrainTest, TrainsATextureOverVgg16FeaturesFromASmallFile) {
   o = run_eqnca(dir, "train --out " + dir.file("run") + " --resume --iterations 4");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("trained 4 iterations"), std::string::npos) << o.out;
+
+  // The evaluation scores the run over the features it trained with: it reads the weights file
+  // again, so without the file it fails with the loader's one line.
+  const std::string eval =
+      "equivariance --checkpoint " + dir.file("run/checkpoint.pt") + " --steps 2 --angles 90 --json";
+  o = run_eqnca(dir, eval);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("\"texture_loss_turned\":"), std::string::npos) << o.out;
+  std::filesystem::remove(dir.file("small.h5"));
+  expect_one_line_error(run_eqnca(dir, eval), "small.h5' does not exist");
 }
 
 TEST_F(CmdTrainTest, HelpExplainsEveryOption) {
