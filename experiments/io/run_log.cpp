@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "experiments/io/hdf5_reason.h"
 #include "groups/check.h"
 
 namespace eqnca::experiments {
@@ -32,21 +33,6 @@ struct RunLog::Impl {
 namespace {
 
 constexpr hsize_t kScalarChunk = 1024;  // 8 KiB of float64 per chunk
-
-// The innermost message of HDF5's error stack says what actually went wrong ("file exists",
-// "No such file or directory"); the C++ exception only names the failing API call.
-std::string hdf5_reason(const H5::Exception& e) {
-  std::string reason;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_UPWARD,
-      [](unsigned n, const H5E_error2_t* err, void* out) -> herr_t {
-        if (n == 0 && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
-        return 0;
-      },
-      &reason);
-  H5Eclear2(H5E_DEFAULT);
-  return reason.empty() ? e.getDetailMsg() : e.getDetailMsg() + ": " + reason;
-}
 
 // HDF5's error stack names the call that failed ("H5Fcreate failed"), not the system's reason: a
 // full disk, a read-only or failing file system is the user's to fix, so it is named too. Only

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "experiments/io/hdf5_reason.h"
 #include "groups/check.h"
 
 namespace eqnca::experiments {
@@ -26,20 +27,6 @@ constexpr hsize_t kMaxWidth = 4096;
 template <typename... Args>
 std::runtime_error file_error(const std::string& path, fmt::format_string<Args...> what, Args&&... args) {
   return std::runtime_error(fmt::format("VGG16 weights '{}' {}", path, fmt::format(what, std::forward<Args>(args)...)));
-}
-
-// H5::Exception names only the failing call; the innermost entry of HDF5's error stack says why.
-std::string hdf5_reason(const H5::Exception& e) {
-  std::string reason;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_UPWARD,
-      [](unsigned n, const H5E_error2_t* err, void* out) -> herr_t {
-        if (n == 0 && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
-        return 0;
-      },
-      &reason);
-  H5Eclear2(H5E_DEFAULT);
-  return reason.empty() ? e.getDetailMsg() : e.getDetailMsg() + ": " + reason;
 }
 
 // True when every prefix of "a/b" names a link: asking HDF5 for "a/b" with "a" missing is an
