@@ -7,7 +7,7 @@ alive mask), every cell starting as the seed cell, and the loss eqnca's texture 
 (experiments/training/texture_task.h): the Gram loss over a fixed random feature network (3x3
 convolutions 3->32->64->64->64 with circular padding and ReLU, 2x2 average pooling before every
 layer but the first, the centred input as layer 0) against a random RGB texture of the grid's
-size, plus the overflow loss. It measures
+size, plus the overflow and opacity losses. It measures
 
   growth: torch.no_grad(), a batch of all-seed grids stepped S times; cell-updates/s = B*H*W*S / s
   train:  one training iteration (that batch, S steps with autograd, the loss, backward,
@@ -69,7 +69,8 @@ def texture_loss(state, features, target_grams):
     loss = sum(((g - t) ** 2).mean((1, 2)) for g, t in zip(grams, target_grams))
     rgb, rest = state[:, :3], state[:, 3:]
     overflow = ((rgb - rgb.clamp(0, 1)) ** 2).sum((1, 2, 3)) + ((rest - rest.clamp(-1, 1)) ** 2).sum((1, 2, 3))
-    return (loss + overflow / state[0].numel()).mean()
+    opacity = ((state[:, 3] - 1.0) ** 2).mean((1, 2))
+    return (loss + overflow / state[0].numel() + opacity).mean()
 
 
 def texture_start(batch, size, channels, device):

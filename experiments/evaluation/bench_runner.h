@@ -4,7 +4,8 @@
 //           per-parameter gradient normalisation g/(|g|+1e-8), Adam step).
 // With task "texture" (comparable with bench/texture_pytorch.py) both run the texture task instead:
 // every cell starts as the seed cell, padding is circular, and the training loss is the texture
-// task's (Gram loss over the fixed random feature network plus the overflow loss, texture_task.h)
+// task's (Gram loss over the fixed random feature network plus the overflow and opacity losses,
+// texture_task.h)
 // against a seeded random RGB texture of the grid's size.
 // Both are medians over `repeats` timed runs after `warmup` untimed ones; on CUDA the clock is
 // read only after torch::cuda::synchronize().

@@ -59,14 +59,17 @@ TextureFeatures make_texture_features(const std::string& name, const std::string
   throw std::invalid_argument(fmt::format("--texture-features must be random or vgg16, got '{}'", name));
 }
 
+torch::Tensor opacity_loss(const torch::Tensor& state) { return (state.select(1, 3) - 1.0).pow(2).mean({1, 2}); }
+
 LossFunction make_texture_task_loss(const std::string& name, const torch::Tensor& texture) {
   return make_texture_task_loss(name, texture, make_texture_features("random"));
 }
 
 LossFunction make_texture_task_loss(const std::string& name, const torch::Tensor& texture, TextureFeatures features) {
   const TextureLoss texture_loss = make_texture_loss(name, texture, std::move(features), 0);
-  return
-      [texture_loss](const torch::Tensor& state) { return texture_loss(state.slice(1, 0, 3)) + overflow_loss(state); };
+  return [texture_loss](const torch::Tensor& state) {
+    return texture_loss(state.slice(1, 0, 3)) + overflow_loss(state) + opacity_loss(state);
+  };
 }
 
 }  // namespace eqnca::experiments

@@ -103,12 +103,10 @@ for model in logs.TEXTURE_MODELS:
         for against in ("turned", "unturned"):
             put(f"{name}.loss_{against}_{angle}", float(e[f"texture_loss_{against}"][i]),
                 {"kind": "texture_loss", "run": run, "angle": angle, "against": against})
-for angle in (90, 270):
-    a, b = numbers.get(f"texture_growing.loss_turned_{angle}"), numbers.get(f"texture_c4.loss_turned_{angle}")
+    a, b = numbers.get(f"{name}.loss_turned_90"), numbers.get(f"{name}.loss_unturned_90")
     if a and b and b["value"] > 0:
-        put(f"texture.ratio_{angle}", a["value"] / b["value"],
-            {"kind": "ratio", "of": f"texture_growing.loss_turned_{angle}", "to": f"texture_c4.loss_turned_{angle}"},
-            kind="ratio")
+        put(f"{name}.turned_over_unturned_90", a["value"] / b["value"],
+            {"kind": "ratio", "of": f"{name}.loss_turned_90", "to": f"{name}.loss_unturned_90"}, kind="ratio")
 
 iterations = len(logs.train(OUT, "growing")["loss"])
 put("iterations", iterations, {"kind": "iterations", "run": "growing"}, kind="parameters")

@@ -98,6 +98,28 @@ TEST(TextureTaskTest, TheTaskLossIgnoresPositionsButNotContent) {
   }
 }
 
+// Opacity: zero for an opaque state, the mean squared distance of alpha from 1 otherwise (a
+// grid at alpha 0.4 everywhere: 0.36 exactly, to float rounding); the task loss carries it, so
+// a fading texture costs more than the same colours held opaque.
+TEST(TextureTaskTest, TheTaskLossKeepsTheTextureOpaque) {
+  torch::Tensor state = torch::zeros({2, 8, 6, 6});
+  state[0][3].fill_(1.0);
+  state[1][3].fill_(0.4);
+  const torch::Tensor o = opacity_loss(state);
+  EXPECT_EQ(o[0].item<double>(), 0.0);
+  EXPECT_NEAR(o[1].item<double>(), 0.36, 1e-6);
+
+  TempDir dir;
+  write_png(dir.file("spots.png"), spots());
+  const torch::Tensor texture = load_texture_target(dir.file("spots.png"), 0);
+  torch::Tensor grids = torch::zeros({2, 8, 16, 16});
+  grids.slice(1, 0, 3).copy_(texture.expand({2, 3, 16, 16}));
+  grids[0][3].fill_(1.0);
+  grids[1][3].fill_(0.05);  // below the alive threshold: about to die
+  const torch::Tensor l = make_texture_task_loss("gram", texture)(grids);
+  EXPECT_NEAR(l[1].item<double>() - l[0].item<double>(), 0.95 * 0.95, 1e-5);
+}
+
 TEST(TextureTaskTest, UnknownLossNamesAreRefused) {
   EXPECT_THROW(make_texture_task_loss("l2", torch::rand({1, 3, 16, 16})), std::invalid_argument);
 }

@@ -109,6 +109,7 @@ TEST_F(Vgg16FeaturesTest, GramAndSlicedWassersteinLossesWorkOverTheFeatures) {
       make_texture_task_loss("gram", target, make_texture_features("vgg16", dir.file("small.h5")));
   torch::Tensor state = torch::zeros({1, 8, 20, 20});
   state.slice(1, 0, 3).copy_(target);
+  state.select(1, 3).fill_(1.0);  // opaque, as a texture is
   EXPECT_EQ(task(state).item<float>(), 0.f);
 }
 
