@@ -43,7 +43,7 @@ case "$BUDGET" in
     COST=([growing]=1 [isotropic]=2.4 [steerable]=9.9 [c4]=2.6 [d4]=2.2 [c8]=3.1 [c16]=2.5 [so2]=6 [o2]=19)
     TEXTURE_SIZE=24
     TEXTURE_PERIOD=8
-    TEXTURE_TRAIN=(--batch 4 --pool-size 64 --steps-min 24 --steps-max 32 --iterations 600 --checkpoint-every 100 --log-every 10)
+    TEXTURE_TRAIN=(--batch 4 --pool-size 128 --steps-min 24 --steps-max 32 --iterations 1200 --checkpoint-every 100 --log-every 10)
     TEXTURE_EVAL_STEPS=64
     ;;
   medium)
