@@ -33,12 +33,6 @@ std::vector<groups::GroupElement> default_elements(const models::NcaModelImpl& m
 
 namespace {
 
-// The texture task's loss against `texture`, over the options' feature network.
-LossFunction texture_loss_against(const EvalOptions& options, const torch::Tensor& texture) {
-  return options.texture_features ? make_texture_task_loss(options.texture_loss, texture, options.texture_features)
-                                  : make_texture_task_loss(options.texture_loss, texture);
-}
-
 // The texture task's loss of one state (1, C, H, W), computed on the CPU where its feature
 // network lives.
 double texture_loss_of(const LossFunction& loss, const torch::Tensor& state) {
@@ -84,11 +78,14 @@ EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const Eva
   summary.model = model.name();
   summary.group = model.group().name();
   summary.steps = options.steps;
+  // One feature network for every element; each turned texture gets its own target statistics.
+  TextureFeatures features;
   LossFunction unturned_loss;
   if (options.texture.defined()) {
     EQNCA_CHECK(options.texture.dim() == 4 && options.texture.size(0) == 1 && options.texture.size(1) == 3,
                 "equivariance: texture must be (1, 3, h, w), got ({})", fmt::join(options.texture.sizes(), ", "));
-    unturned_loss = texture_loss_against(options, options.texture.to(torch::kCPU));
+    features = options.texture_features ? options.texture_features : make_texture_features("random");
+    unturned_loss = make_texture_task_loss(options.texture_loss, options.texture.to(torch::kCPU), features);
   }
   for (size_t i = 0; i < checked.size(); ++i) {
     models::ElementEquivariance& c = checked[i];
@@ -105,7 +102,8 @@ EquivarianceSummary evaluate_equivariance(models::NcaModelImpl& model, const Eva
     r.final_state = c.final_state;
     if (unturned_loss) {
       const torch::Tensor turned = turn_texture(options.texture.to(torch::kCPU), c.element);
-      r.texture_loss_turned = texture_loss_of(texture_loss_against(options, turned), r.final_state);
+      r.texture_loss_turned =
+          texture_loss_of(make_texture_task_loss(options.texture_loss, turned, features), r.final_state);
       r.texture_loss_unturned = texture_loss_of(unturned_loss, r.final_state);
     }
     summary.elements.push_back(std::move(r));
