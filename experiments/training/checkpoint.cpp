@@ -35,6 +35,7 @@ std::string first_line(const std::exception& e) {
 // the archive as it was before the comment was added.
 constexpr char kChecksumTag[] = "eqnca-crc32:";
 constexpr size_t kEndRecord = 22;  // the end-of-central-directory record without its comment
+constexpr size_t kChecksumComment = sizeof(kChecksumTag) - 1 + 8;  // the tag and eight hex digits
 
 uint32_t crc32_of(const char* data, size_t size) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -63,17 +64,22 @@ std::string with_checksum(std::string archive) {
 }
 
 // The file's bytes, its checksum checked; `archive_size` is the length of the archive in them
-// (the file without the checksum comment, whose length field is zeroed again). A file without a
-// checksum (written before checkpoints had one) is returned whole and unchecked.
-std::string verified_file(const std::string& path, size_t& archive_size) {
+// (the file without the checksum comment, whose length field is zeroed again). A file that does
+// not end with the tag (written before checkpoints had a checksum) is returned whole and
+// unchecked. One that ends with it must carry a whole, matching checksum record: a damaged end
+// record must not demote a file to the unchecked path, where LibTorch's own parser meets it.
+std::string verified_file(const std::string& path, size_t& archive_size, bool* checked = nullptr) {
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) throw std::runtime_error(fmt::format("checkpoint '{}' cannot be read", path));
   archive_size = bytes.size();
-  const size_t tag = bytes.rfind(kChecksumTag);
-  if (tag == std::string::npos || bytes.size() - tag != sizeof(kChecksumTag) - 1 + 8 || tag < kEndRecord ||
-      !is_end_record(bytes, tag - kEndRecord))
+  if (bytes.size() < kChecksumComment ||
+      bytes.compare(bytes.size() - kChecksumComment, sizeof(kChecksumTag) - 1, kChecksumTag) != 0)
     return bytes;
+  const size_t tag = bytes.size() - kChecksumComment;
+  if (tag < kEndRecord || !is_end_record(bytes, tag - kEndRecord) || uint8_t(bytes[tag - 2]) != kChecksumComment ||
+      bytes[tag - 1] != 0)
+    throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt: its zip end record is damaged", path));
   bytes[tag - 2] = bytes[tag - 1] = 0;
   const std::string expected = bytes.substr(tag + sizeof(kChecksumTag) - 1);
   const std::string actual = fmt::format("{:08x}", crc32_of(bytes.data(), tag));
@@ -82,6 +88,7 @@ std::string verified_file(const std::string& path, size_t& archive_size) {
         fmt::format("checkpoint '{}' is corrupt: its content does not match its checksum (crc32 {}, recorded {})", path,
                     actual, expected));
   archive_size = tag;
+  if (checked) *checked = true;
   return bytes;
 }
 
@@ -98,6 +105,14 @@ void load_checkpoint_archive(const std::string& path, torch::serialize::InputArc
     throw std::runtime_error(
         fmt::format("checkpoint '{}' is corrupt or not an eqnca training checkpoint ({})", path, first_line(e)));
   }
+}
+
+bool checkpoint_checksum_verified(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
+  size_t archive_size = 0;
+  bool checked = false;
+  verified_file(path, archive_size, &checked);
+  return checked;
 }
 
 torch::Tensor capture_cpu_rng_state() {

@@ -47,6 +47,10 @@ void restore_cpu_rng_state(const torch::Tensor& state);
 // when it is missing, corrupt or not a torch archive.
 void load_checkpoint_archive(const std::string& path, torch::serialize::InputArchive& archive,
                              const torch::Device& device);
+// The check alone: true when the file carries a checksum that matches, false when it carries
+// none; throws the same one-line "corrupt" error as the loaders when its checksum record is
+// damaged or does not match.
+bool checkpoint_checksum_verified(const std::string& path);
 
 void save_checkpoint(const std::string& path, const torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
                      const TrainingState& state);

@@ -183,21 +183,26 @@ TEST(CheckpointTest, AFlippedBitAnywhereIsCaughtByTheChecksum) {
   std::ifstream in(dir.file("good.pt"), std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_NE(bytes.find("eqnca-crc32:"), std::string::npos);
-  // One bit in the middle (tensor data: the zip reader alone does not notice), and one in the
-  // first header.
-  for (const size_t at : {bytes.size() / 2, size_t(10)}) {
+  // One bit in the middle (tensor data: the zip reader alone does not notice), one in the first
+  // header, and one each in the zip end record's signature and its comment length: a damaged
+  // checksum record must not let the file through unchecked.
+  const size_t end_record = bytes.size() - 20 - 22;
+  for (const size_t at : {bytes.size() / 2, size_t(10), end_record + 1, end_record + 20}) {
     std::string flipped = bytes;
     flipped[at] = char(flipped[at] ^ 0x10);
     std::ofstream(dir.file("flipped.pt"), std::ios::binary) << flipped;
     const std::string message = load_error(dir.file("flipped.pt"));
     EXPECT_NE(message.find("corrupt"), std::string::npos) << at << ": " << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_THROW(checkpoint_checksum_verified(dir.file("flipped.pt")), std::runtime_error) << at;
   }
+  EXPECT_TRUE(checkpoint_checksum_verified(dir.file("good.pt")));
   // Without its checksum comment (a checkpoint from before it had one) it still loads.
   std::string plain = bytes.substr(0, bytes.find("eqnca-crc32:"));
   plain[plain.size() - 2] = plain[plain.size() - 1] = 0;
   std::ofstream(dir.file("plain.pt"), std::ios::binary) << plain;
   EXPECT_EQ(load_error(dir.file("plain.pt")), "");
+  EXPECT_FALSE(checkpoint_checksum_verified(dir.file("plain.pt")));
 }
 
 }  // namespace
