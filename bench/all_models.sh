@@ -15,8 +15,8 @@ models=(growing isotropic steerable c4 d4 c8 c16 so2 o2)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-path_of() {  # the fused step where the model has one
-  case "$1" in steerable) echo plain ;; *) echo fast-dense ;; esac
+path_of() {  # every model has the fused step (steerable since 2026-12-06)
+  echo fast-dense
 }
 
 for ((r = 1; r <= rounds; r++)); do

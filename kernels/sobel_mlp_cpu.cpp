@@ -2,6 +2,7 @@
 #include "kernels/sobel_mlp_cpu.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -46,6 +47,22 @@ struct LaplacianStencils {
   static constexpr float taps[1][3][3] = {
       {{0.0625f, 0.125f, 0.0625f}, {0.125f, -0.75f, 0.125f}, {0.0625f, 0.125f, 0.0625f}}};
 };
+// The steerable NCA's: Laplacian and the Sobel pair, the pair then turned into the cell's frame
+// by the angle in its last channel, which is not perceived. The taps are those before the turn:
+// the backward turns the gradient back first.
+struct SteeredStencils {
+  static constexpr int64_t K = 4;  // x, laplacian, local d/dx, local d/dy
+  static constexpr float taps[3][3][3] = {
+      {{0.0625f, 0.125f, 0.0625f}, {0.125f, -0.75f, 0.125f}, {0.0625f, 0.125f, 0.0625f}},
+      {{-0.125f, 0.f, 0.125f}, {-0.25f, 0.f, 0.25f}, {-0.125f, 0.f, 0.125f}},
+      {{0.125f, 0.25f, 0.125f}, {0.f, 0.f, 0.f}, {-0.125f, -0.25f, -0.125f}}};
+};
+
+// The channels a cell perceives out of C: all but the angle (the last) for the steered stencils.
+template <typename S>
+constexpr int64_t perceived(int64_t channels) {
+  return std::is_same_v<S, SteeredStencils> ? channels - 1 : channels;
+}
 
 struct Grid {
   int64_t batch, height, width, channels;
@@ -87,13 +104,30 @@ bool any_above(const float* values, int64_t stride, const int64_t* nb) {
   return false;
 }
 
-// Planar features of one cell: x (C), then each stencil's response (C each).
+// Planar features of one cell: x (P), then each stencil's response (P each), P = perceived<S>(C)
+// of the state's C channels.
 template <typename S>
-void perceive(const float* x, int64_t channels, const int64_t nb[9], const float* zeros, float* __restrict out) {
+void perceive(const float* x, int64_t C, const int64_t nb[9], const float* zeros, float* __restrict out) {
   const float* p[9];
-  for (int k = 0; k < 9; ++k) p[k] = nb[k] < 0 ? zeros : x + nb[k] * channels;
+  for (int k = 0; k < 9; ++k) p[k] = nb[k] < 0 ? zeros : x + nb[k] * C;
+  const int64_t channels = perceived<S>(C);
   float* __restrict fx = out;
-  if constexpr (std::is_same_v<S, SobelStencils>) {
+  if constexpr (std::is_same_v<S, SteeredStencils>) {
+    float* __restrict flap = out + channels;
+    float* __restrict fdx = out + 2 * channels;
+    float* __restrict fdy = out + 3 * channels;
+    const float theta = p[4][channels], cs = std::cos(theta), sn = std::sin(theta);
+    for (int64_t c = 0; c < channels; ++c) {
+      fx[c] = p[4][c];
+      flap[c] =
+          ((p[0][c] + p[2][c] + p[6][c] + p[8][c]) + 2.f * (p[1][c] + p[3][c] + p[5][c] + p[7][c]) - 12.f * p[4][c]) *
+          0.0625f;
+      const float dx = ((p[2][c] - p[0][c]) + 2.f * (p[5][c] - p[3][c]) + (p[8][c] - p[6][c])) * 0.125f;
+      const float dy = ((p[0][c] + 2.f * p[1][c] + p[2][c]) - (p[6][c] + 2.f * p[7][c] + p[8][c])) * 0.125f;
+      fdx[c] = cs * dx + sn * dy;
+      fdy[c] = -sn * dx + cs * dy;
+    }
+  } else if constexpr (std::is_same_v<S, SobelStencils>) {
     float* __restrict fdx = out + channels;
     float* __restrict fdy = out + 2 * channels;
     for (int64_t c = 0; c < channels; ++c) {
@@ -173,10 +207,17 @@ void hidden_layer(const float* features, int64_t r, int64_t f, const float* w1, 
 // Gradients per work item: w1 (planar), b1, w2.
 class DenseMlp {
  public:
-  DenseMlp(const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2, int64_t channels, int64_t k)
-      : b1_(b1.contiguous()), w2_(w2.contiguous()), channels_(channels), k_(k), hidden_(w1.size(0)) {
+  // `channels` of the state (the outputs), of which `perceived` have k features each.
+  DenseMlp(const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2, int64_t channels,
+           int64_t perceived, int64_t k)
+      : b1_(b1.contiguous()),
+        w2_(w2.contiguous()),
+        channels_(channels),
+        perceived_(perceived),
+        k_(k),
+        hidden_(w1.size(0)) {
     thread_local std::vector<float> buffer;
-    w1_ = planar_w1(w1, channels, k, buffer);
+    w1_ = planar_w1(w1, perceived, k, buffer);
   }
   int64_t gradient_size() const { return hidden_ * features() + hidden_ + channels_ * hidden_; }
 
@@ -212,7 +253,7 @@ class DenseMlp {
     torch::Tensor gw1 = torch::empty({hidden_, f}, opts);
     float* out = gw1.data_ptr<float>();
     for (int64_t h = 0; h < hidden_; ++h)
-      for (int64_t p = 0; p < f; ++p) out[h * f + public_column(p, channels_, k_)] = grad[h * f + p];
+      for (int64_t p = 0; p < f; ++p) out[h * f + public_column(p, perceived_, k_)] = grad[h * f + p];
     const float* rest = grad + hidden_ * f;
     return {gw1, copy(rest, {hidden_}, opts), copy(rest + hidden_, {channels_, hidden_}, opts)};
   }
@@ -233,11 +274,11 @@ class DenseMlp {
   }
 
  private:
-  int64_t features() const { return k_ * channels_; }
+  int64_t features() const { return k_ * perceived_; }
   ConstMatrixMap w2() const { return ConstMatrixMap(w2_.data_ptr<float>(), channels_, hidden_); }
   torch::Tensor b1_, w2_;
   const float* w1_ = nullptr;
-  int64_t channels_, k_, hidden_;
+  int64_t channels_, perceived_, k_, hidden_;
 };
 
 // A block-sparse layer (kernels/spectral_mlp.h) on tile rows: the blocks packed once per call.
@@ -408,11 +449,12 @@ class FieldMap {
 class SpectralMlpTile {
  public:
   SpectralMlpTile(const SpectralMlp& plan, const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
-                  int64_t channels, int64_t k)
-      : layer1_(plan.layer1, w1, channels, k, buffer1()),
+                  int64_t channels, int64_t perceived, int64_t k)
+      : layer1_(plan.layer1, w1, perceived, k, buffer1()),
         layer2_(plan.layer2, w2, plan.layer2.cols, 1, buffer2()),
         b1_(b1.contiguous()),
         channels_(channels),
+        perceived_(perceived),
         k_(k),
         coefficients_(plan.coefficients()),
         values_(plan.values()),
@@ -429,7 +471,7 @@ class SpectralMlpTile {
   }
 
   void backward(Workspace& ws, int64_t r, float* grad) const {
-    const int64_t f = k_ * channels_;
+    const int64_t f = k_ * perceived_;
     float* g1 = grad;
     float* gb1 = g1 + layer1_.packed_size();
     float* g2 = gb1 + values_;
@@ -462,7 +504,7 @@ class SpectralMlpTile {
   }
   // ws.features -> ws.coefficients (W1 f), ws.hidden (v = relu(A c + b1)), ws.coefficients2 (B v).
   void hidden(Workspace& ws, int64_t r) const {
-    const int64_t f = k_ * channels_;
+    const int64_t f = k_ * perceived_;
     float* c = grown(ws.coefficients, r * coefficients_);
     layer1_.forward(ws.features.data(), f, r, c, coefficients_, ws.gathered);
     float* v = grown(ws.hidden, r * values_);
@@ -474,7 +516,7 @@ class SpectralMlpTile {
   }
   BlockLayer layer1_, layer2_;
   torch::Tensor b1_;
-  int64_t channels_, k_, coefficients_, values_, fields_;
+  int64_t channels_, perceived_, k_, coefficients_, values_, fields_;
   FieldMap to_values_, to_coefficients_, to_values_t_, to_coefficients_t_;
 };
 
@@ -482,7 +524,7 @@ template <typename S, typename Mlp>
 torch::Tensor forward(const torch::Tensor& state, const torch::Tensor& mask, const Mlp& mlp, const torch::Tensor& b2,
                       layers::Padding padding, bool skip_idle, torch::Tensor* alive_out) {
   const Grid g = grid_of(state, padding);
-  const int64_t n = g.cells(), C = g.channels, F = S::K * C, items = g.items();
+  const int64_t n = g.cells(), C = g.channels, P = perceived<S>(C), F = S::K * P, items = g.items();
   const float* x = state.data_ptr<float>();
   const float* m = mask.data_ptr<float>();
   const torch::Tensor b2c = b2.contiguous();
@@ -560,11 +602,30 @@ torch::Tensor forward(const torch::Tensor& state, const torch::Tensor& mask, con
   return out;
 }
 
+// The steered features' gradient (planar, P per feature) turned back from the cell's frame: with
+// (lx, ly) = R(-theta) (dx, dy), d/d(dx, dy) = R(theta) d/d(lx, ly), and the angle's gradient
+// sum_c (g_lx ly - g_ly lx) is added to *grad_theta.
+void turn_back(float theta, const float* features, int64_t P, float* __restrict gf, float* grad_theta) {
+  const float cs = std::cos(theta), sn = std::sin(theta);
+  const float* lx = features + 2 * P;
+  const float* ly = features + 3 * P;
+  float* __restrict gx = gf + 2 * P;
+  float* __restrict gy = gf + 3 * P;
+  float g_theta = 0.f;
+  for (int64_t c = 0; c < P; ++c) {
+    g_theta += gx[c] * ly[c] - gy[c] * lx[c];
+    const float gdx = cs * gx[c] - sn * gy[c], gdy = sn * gx[c] + cs * gy[c];
+    gx[c] = gdx;
+    gy[c] = gdy;
+  }
+  *grad_theta += g_theta;
+}
+
 template <typename S, typename Mlp>
 SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& state, const torch::Tensor& mask,
                            const Mlp& mlp, const torch::Tensor& alive_mask, layers::Padding padding, bool skip_idle) {
   const Grid g = grid_of(state, padding);
-  const int64_t n = g.cells(), C = g.channels, F = S::K * C, items = g.items();
+  const int64_t n = g.cells(), C = g.channels, P = perceived<S>(C), F = S::K * P, items = g.items();
   const torch::Tensor gy_t = grad_out.contiguous();
   const float* gy = gy_t.data_ptr<float>();
   const float* x = state.data_ptr<float>();
@@ -620,8 +681,13 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
       }
       if (r == 0) continue;
       mlp.backward(ws, r, gmlp);
-      for (int64_t i = 0; i < r; ++i)
-        std::memcpy(gf + ws.cells[size_t(i)] * F, ws.grad_features.data() + i * F, sizeof(float) * size_t(F));
+      for (int64_t i = 0; i < r; ++i) {
+        const int64_t cell = ws.cells[size_t(i)];
+        float* gfc = gf + cell * F;
+        std::memcpy(gfc, ws.grad_features.data() + i * F, sizeof(float) * size_t(F));
+        if constexpr (std::is_same_v<S, SteeredStencils>)
+          turn_back(x[cell * C + P], ws.features.data() + i * F, P, gfc, gx + cell * C + P);
+      }
     }
   });
 
@@ -632,7 +698,7 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
       float* __restrict acc = gx + cell * C;
       if (has_gf[cell]) {
         const float* own = gf + cell * F;
-        for (int64_t c = 0; c < C; ++c) acc[c] += own[c];
+        for (int64_t c = 0; c < P; ++c) acc[c] += own[c];
       }
       g.neighbourhood(cell, nb);
       for (int a = 0; a < 3; ++a)
@@ -643,8 +709,8 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
           for (int64_t s = 0; s + 1 < S::K; ++s) {
             const float tap = S::taps[s][a][b];
             if (tap == 0.f) continue;
-            const float* gs = gf + p * F + (s + 1) * C;
-            for (int64_t c = 0; c < C; ++c) acc[c] += tap * gs[c];
+            const float* gs = gf + p * F + (s + 1) * P;
+            for (int64_t c = 0; c < P; ++c) acc[c] += tap * gs[c];
           }
         }
     }
@@ -664,10 +730,10 @@ template <typename S>
 torch::Tensor forward_with(const torch::Tensor& state, const torch::Tensor& mask, const torch::Tensor& w1,
                            const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2,
                            const SpectralMlp* spectral, layers::Padding padding, bool skip_idle, torch::Tensor* alive) {
-  const int64_t C = state.size(3);
+  const int64_t C = state.size(3), P = perceived<S>(C);
   if (spectral)
-    return forward<S>(state, mask, SpectralMlpTile(*spectral, w1, b1, w2, C, S::K), b2, padding, skip_idle, alive);
-  return forward<S>(state, mask, DenseMlp(w1, b1, w2, C, S::K), b2, padding, skip_idle, alive);
+    return forward<S>(state, mask, SpectralMlpTile(*spectral, w1, b1, w2, C, P, S::K), b2, padding, skip_idle, alive);
+  return forward<S>(state, mask, DenseMlp(w1, b1, w2, C, P, S::K), b2, padding, skip_idle, alive);
 }
 
 template <typename S>
@@ -675,11 +741,11 @@ SobelMlpGradients backward_with(const torch::Tensor& grad_out, const torch::Tens
                                 const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
                                 const torch::Tensor& alive, const SpectralMlp* spectral, layers::Padding padding,
                                 bool skip_idle) {
-  const int64_t C = state.size(3);
+  const int64_t C = state.size(3), P = perceived<S>(C);
   if (spectral)
-    return backward<S>(grad_out, state, mask, SpectralMlpTile(*spectral, w1, b1, w2, C, S::K), alive, padding,
+    return backward<S>(grad_out, state, mask, SpectralMlpTile(*spectral, w1, b1, w2, C, P, S::K), alive, padding,
                        skip_idle);
-  return backward<S>(grad_out, state, mask, DenseMlp(w1, b1, w2, C, S::K), alive, padding, skip_idle);
+  return backward<S>(grad_out, state, mask, DenseMlp(w1, b1, w2, C, P, S::K), alive, padding, skip_idle);
 }
 
 }  // namespace
@@ -692,6 +758,8 @@ torch::Tensor sobel_mlp_forward_cpu(const torch::Tensor& state, const torch::Ten
     return forward_with<LaplacianStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
   if (stencils == Stencils::Taps)
     return forward_with<TapStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
+  if (stencils == Stencils::Steered)
+    return forward_with<SteeredStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
   return forward_with<SobelStencils>(state, mask, w1, b1, w2, b2, spectral, padding, skip_idle, alive);
 }
 
@@ -703,6 +771,8 @@ SobelMlpGradients sobel_mlp_backward_cpu(const torch::Tensor& grad_out, const to
     return backward_with<LaplacianStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
   if (stencils == Stencils::Taps)
     return backward_with<TapStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
+  if (stencils == Stencils::Steered)
+    return backward_with<SteeredStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
   return backward_with<SobelStencils>(grad_out, state, mask, w1, b1, w2, alive, spectral, padding, skip_idle);
 }
 

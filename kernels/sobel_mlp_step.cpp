@@ -68,7 +68,10 @@ void check_shapes(const torch::Tensor& state, const torch::Tensor& mask, const S
               "sobel_mlp_step: expected a ({}, {}, {}) mask, got {}", b, h, wd, shape(mask));
   EQNCA_CHECK(w.w1.defined() && w.b1.defined() && w.w2.defined() && w.b2.defined(),
               "sobel_mlp_step: all of w1, b1, w2, b2 must be defined");
-  const int64_t f = features_per_channel(w.stencils) * c;
+  EQNCA_CHECK(w.stencils != Stencils::Steered || c > 4,
+              "sobel_mlp_step: steered stencils need RGBA, a hidden channel and the angle, got {} channels", c);
+  EQNCA_CHECK(w.stencils != Stencils::Steered || !w.spectral, "sobel_mlp_step: steered stencils have no spectral path");
+  const int64_t f = features_per_channel(w.stencils) * perceived_channels(w.stencils, c);
   EQNCA_CHECK(w.w1.dim() == 2 && w.w1.size(1) == f, "sobel_mlp_step: expected w1 (hidden, {}), got {}", f, shape(w.w1));
   const int64_t hidden = w.w1.size(0);
   const int64_t values = w.spectral ? w.spectral->values() : hidden;  // b1 acts on the values
@@ -101,10 +104,16 @@ int64_t features_per_channel(Stencils stencils) {
       return 2;
     case Stencils::Taps:
       return 9;
+    case Stencils::Steered:
+      return 4;
     case Stencils::Sobel:
       break;
   }
   return 3;
+}
+
+int64_t perceived_channels(Stencils stencils, int64_t channels) {
+  return stencils == Stencils::Steered ? channels - 1 : channels;
 }
 
 torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& weights,
@@ -136,6 +145,7 @@ torch::Tensor stencil_kernels(Stencils stencils) {
       filters.push_back(tap);
     }
   } else {
+    if (stencils == Stencils::Steered) filters.push_back(layers::perception_kernel(PerceptionFilter::Laplacian));
     filters.push_back(layers::perception_kernel(PerceptionFilter::SobelX));
     filters.push_back(layers::perception_kernel(PerceptionFilter::SobelY));
   }
@@ -145,18 +155,27 @@ torch::Tensor stencil_kernels(Stencils stencils) {
 torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::Tensor& mask,
                                        const SobelMlpWeights& weights, layers::Padding padding) {
   check_shapes(state, mask, weights);
-  const int64_t c = state.size(3);
+  const int64_t c = perceived_channels(weights.stencils, state.size(3));
   const torch::Tensor kernel = stencil_kernels(weights.stencils)
                                    .unsqueeze(1)
                                    .repeat({c, 1, 1, 1})
                                    .to(state.options());  // (KC, 1, 3, 3): feature c*K + k
   const torch::Tensor x = state.permute({0, 3, 1, 2});
+  const torch::Tensor perceived = x.narrow(1, 0, c);
   const std::vector<int64_t> one{1, 1}, zero{0, 0};
-  const torch::Tensor f =
+  torch::Tensor f =
       (padding == layers::Padding::Circular
-           ? torch::conv2d(layers::pad_field(x, 1, padding), kernel, torch::Tensor(), one, zero, one, c)
-           : torch::conv2d(x, kernel, torch::Tensor(), one, one, one, c))
+           ? torch::conv2d(layers::pad_field(perceived, 1, padding), kernel, torch::Tensor(), one, zero, one, c)
+           : torch::conv2d(perceived, kernel, torch::Tensor(), one, one, one, c))
           .permute({0, 2, 3, 1});
+  if (weights.stencils == Stencils::Steered) {
+    // (dx, dy) -> R(-theta) (dx, dy) per cell, theta the last channel.
+    const auto b = state.size(0), h = state.size(1), w = state.size(2);
+    const torch::Tensor k = f.reshape({b, h, w, c, 4});
+    const torch::Tensor theta = state.narrow(3, c, 1), cs = torch::cos(theta), sn = torch::sin(theta);
+    const torch::Tensor dx = k.select(4, 2), dy = k.select(4, 3);
+    f = torch::stack({k.select(4, 0), k.select(4, 1), cs * dx + sn * dy, -sn * dx + cs * dy}, 4).view({b, h, w, 4 * c});
+  }
   const torch::Tensor pre = torch::matmul(f, weights.w1.t());
   const torch::Tensor h =
       weights.spectral ? spectral_hidden(pre, weights.b1, *weights.spectral) : torch::relu(pre + weights.b1);

@@ -21,17 +21,20 @@
 namespace eqnca::kernels {
 
 // The stencils after the identity: {SobelX, SobelY} (K = 3 features per channel), {Laplacian}
-// (K = 2), or the eight neighbours one by one (Taps, K = 9: feature k >= 1 is the neighbour at
-// row-major position [0, 1, 2, 3, 5, 6, 7, 8][k - 1] of the 3x3 window, so w1 is any 3x3 conv).
-enum class Stencils { Sobel, Laplacian, Taps };
+// (K = 2), the eight neighbours one by one (Taps, K = 9: feature k >= 1 is the neighbour at
+// row-major position [0, 1, 2, 3, 5, 6, 7, 8][k - 1] of the 3x3 window, so w1 is any 3x3 conv),
+// or Steered (the steerable NCA, K = 4): {Laplacian, SobelX, SobelY} with the Sobel pair turned
+// into each cell's own frame, (dx, dy) -> R(-theta) (dx, dy), theta the cell's last channel. The
+// angle channel is not perceived: Steered features cover the first C - 1 channels.
+enum class Stencils { Sobel, Laplacian, Taps, Steered };
 
 struct SpectralMlp;  // kernels/spectral_mlp.h
 
-// w1 (hidden, K*C), b1 (hidden), w2 (C, hidden), b2 (C): float32, on the state's device. May
-// carry autograd history (e.g. expanded from equivariant coefficients); gradients flow to it.
-// With `spectral` set (the group models), the state and the weights are in the bases of
-// kernels/spectral_mlp.h and the hidden layer is B relu(A c + b1) per hidden field: only the blocks
-// the plan lists are multiplied, and gradients outside them are zero.
+// w1 (hidden, K*P), b1 (hidden), w2 (C, hidden), b2 (C), P = perceived_channels(stencils, C): float32, on the state's
+// device. May carry autograd history (e.g. expanded from equivariant coefficients); gradients flow to it. With
+// `spectral` set (the group models), the state and the weights are in the bases of kernels/spectral_mlp.h and the
+// hidden layer is B relu(A c + b1) per hidden field: only the blocks the plan lists are multiplied, and gradients
+// outside them are zero.
 struct SobelMlpWeights {
   torch::Tensor w1, b1, w2, b2;
   Stencils stencils = Stencils::Sobel;
@@ -40,8 +43,11 @@ struct SobelMlpWeights {
 
 // K: the features per channel, identity included.
 int64_t features_per_channel(Stencils stencils);
+// The channels perceived out of a state's `channels`: all but the angle for Steered, else all.
+int64_t perceived_channels(Stencils stencils, int64_t channels);
 // The stencils of the feature layout, identity first: (features_per_channel, 3, 3), float32, a
-// cross-correlation with row 0 at the top. Shared by the reference step and the dense export.
+// cross-correlation with row 0 at the top (for Steered, before the turn into the cell's frame).
+// Shared by the reference step and the dense export.
 torch::Tensor stencil_kernels(Stencils stencils);
 
 // One step. state (B, H, W, C); mask (B, H, W) or (B, H, W, 1), 1 where a cell fires (any float

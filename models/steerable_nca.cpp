@@ -55,6 +55,14 @@ torch::Tensor SteerableNcaImpl::step(const torch::Tensor& state, const torch::Te
   return layers::nca_update(state, update(features), update_mask, padding_);
 }
 
+std::optional<kernels::SobelMlpWeights> SteerableNcaImpl::sobel_mlp_weights() const {
+  // The perception's filter order [identity, Laplacian, SobelX, SobelY] per channel is the
+  // steered stencils' feature order, so fc0's columns need no permutation.
+  return kernels::SobelMlpWeights{update->fc0->weight.flatten(1), update->fc0->bias,
+                                  update->fc1->weight.flatten(1), update->fc1->bias,
+                                  kernels::Stencils::Steered,     nullptr};
+}
+
 torch::Tensor SteerableNcaImpl::transform_state(const torch::Tensor& state, const groups::GroupElement& g) const {
   return turn_angles(layers::rotate_grid(state, g), g);
 }

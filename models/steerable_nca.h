@@ -32,6 +32,8 @@ class SteerableNcaImpl : public NcaModelImpl {
   // Pixels move; live cells' angles turn by g (a mirror sends theta to pi - theta).
   torch::Tensor transform_state(const torch::Tensor& state, const groups::GroupElement& g) const override;
   torch::Tensor transform_fiber(const torch::Tensor& fiber, const groups::GroupElement& g) const override;
+  // The fused step's steered stencils (kernels::Stencils::Steered): the same rule, one kernel.
+  std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override;
   const SteerableNcaOptions& options() const { return options_; }
 
   layers::NcaPerception perception{nullptr};

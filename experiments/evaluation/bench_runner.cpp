@@ -109,8 +109,7 @@ BenchResult run_bench(const BenchOptions& o) {
     torch::NoGradGuard no_grad;
     return rollout->supports(*model);
   }();
-  EQNCA_CHECK(supported,
-              "bench: --path {} needs a model with the fused step (growing, isotropic, c4, d4, c8, c16), got '{}'",
+  EQNCA_CHECK(supported, "bench: --path {} needs a model with the fused step; model '{}' has none (use --path plain)",
               o.path, model->name());
   torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(2e-3));
 

@@ -129,8 +129,8 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   if (config.curriculum) curriculum.emplace(grid, grid);
   auto parameters = model->parameters();
   torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(config.lr));
-  // The fused step where the model has one (growing, isotropic, c4, d4, c8, c16; the same masks
-  // as the plain backend), the model's own step() otherwise.
+  // The fused step where the model has one (every built-in model; the same masks as the plain
+  // backend), the model's own step() otherwise.
   const bool fused = [&] {
     torch::NoGradGuard no_grad;
     return model->sobel_mlp_weights().has_value();

@@ -1,5 +1,6 @@
 // The fused Sobel-MLP step against the models' plain path (model->step, NCHW, stock torch ops),
-// an independent implementation: growing, isotropic (the Laplacian stencil), c4 and d4 with
+// an independent implementation: growing, isotropic (the Laplacian stencil), steerable (the
+// Sobel pair turned by each cell's angle channel, whose gradient the kernel carries), c4 and d4 with
 // every parameter ~ N(0, 0.1) (c4, d4, c8, c16 on the spectral path, kernels/spectral_mlp.h), zero and
 // circular padding, states with dead regions so the alive masks matter, grids of more than one
 // work item (2048 cells) so the parallel split and the per-item gradient sums are exercised.
@@ -46,10 +47,11 @@ torch::Tensor from_kernel(const torch::Tensor& t, const kernels::SobelMlpWeights
 struct Case {
   std::string model, padding;
 };
-const std::vector<Case> kCases{{"growing", "zeros"},      {"growing", "circular"}, {"isotropic", "zeros"},
-                               {"isotropic", "circular"}, {"c4", "zeros"},         {"c4", "circular"},
-                               {"d4", "zeros"},           {"d4", "circular"},      {"c8", "zeros"},
-                               {"c16", "circular"},       {"so2", "zeros"},        {"o2", "circular"}};
+const std::vector<Case> kCases{{"growing", "zeros"},      {"growing", "circular"},  {"isotropic", "zeros"},
+                               {"isotropic", "circular"}, {"c4", "zeros"},          {"c4", "circular"},
+                               {"d4", "zeros"},           {"d4", "circular"},       {"c8", "zeros"},
+                               {"c16", "circular"},       {"so2", "zeros"},         {"o2", "circular"},
+                               {"steerable", "zeros"},    {"steerable", "circular"}};
 
 }  // namespace
 
@@ -170,13 +172,8 @@ TEST(SobelMlpStep, GrowthModeEqualsGradMode) {
   }
 }
 
-TEST(SobelMlpStep, ModelsWithoutTheSobelMlpStructureSayNo) {
-  for (const std::string name : {"steerable"}) {
-    models::ModelConfig config;
-    config.name = name;
-    EXPECT_FALSE(models::make_model(config)->sobel_mlp_weights().has_value()) << name;
-  }
-  for (const std::string name : {"growing", "isotropic", "c4", "d4", "c8", "c16", "so2", "o2"}) {
+TEST(SobelMlpStep, EveryModelHasTheFusedStep) {
+  for (const std::string& name : models::model_names()) {
     models::ModelConfig config;
     config.name = name;
     EXPECT_TRUE(models::make_model(config)->sobel_mlp_weights().has_value()) << name;

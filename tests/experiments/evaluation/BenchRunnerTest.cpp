@@ -1,8 +1,8 @@
 // run_bench on a tiny problem: numbers are positive and the JSON carries every key
 // bench/side_by_side.py reads. No timing is asserted (the test machines are shared). Every path
 // runs, the fused ones train like the plain one (the loss after two iterations to 1e-4
-// relative: RolloutTest's gradient tolerance), the warm-up runs are run, and bad options, unknown
-// paths and a fused path for a model without the fused step fail with one-line messages.
+// relative: RolloutTest's gradient tolerance), the warm-up runs are run, every model runs on the
+// fused paths, and bad options and unknown paths fail with one-line messages.
 #include "experiments/evaluation/bench_runner.h"
 
 #include <cmath>
@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "models/model_factory.h"
 
 namespace eqnca::experiments {
 namespace {
@@ -141,15 +143,18 @@ TEST(BenchRunnerTest, WarmupRunsAreRun) {
   EXPECT_NE(run_bench(o).final_train_loss, warm);
 }
 
-TEST(BenchRunnerTest, FusedPathsNeedAModelWithTheFusedStep) {
+// Every built-in model has the fused step (the steerable one since its angle turn moved into the
+// kernel), so `--path fast` and `fast-dense` take any of them.
+TEST(BenchRunnerTest, EveryModelRunsOnTheFusedPaths) {
   BenchOptions o = tiny();
-  o.model = "steerable";
-  o.path = "fast";
-  EXPECT_EQ(bench_error(o),
-            "bench: --path fast needs a model with the fused step (growing, isotropic, c4, d4, c8, c16), got "
-            "'steerable'");
-  o.path = "plain";
-  EXPECT_EQ(bench_error(o), "");
+  o.mode = "growth";
+  o.repeats = 1;
+  for (const std::string& name : models::model_names())
+    for (const std::string path : {"fast", "fast-dense"}) {
+      o.model = name;
+      o.path = path;
+      EXPECT_EQ(bench_error(o), "") << name << " " << path;
+    }
 }
 
 TEST(BenchRunnerTest, BadOptionsAreOneLineErrors) {
