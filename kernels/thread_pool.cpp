@@ -1,6 +1,8 @@
 // The thread pool: work items on the caller plus sleeping helpers; see thread_pool.h.
 #include "kernels/thread_pool.h"
 
+#include <dlfcn.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -105,6 +107,17 @@ void for_each_work_item(int64_t items, const std::function<void(int64_t)>& f) {
       pool().run(items, int(std::min<int64_t>(threads, items)) - 1, f))
     return;
   for (int64_t k = 0; k < items; ++k) f(k);
+}
+
+int set_cpu_threads(int threads) {
+  if (threads > 0) at::set_num_threads(threads);
+  static std::once_flag blas_once;
+  std::call_once(blas_once, [] {
+    // Looked up rather than linked: the LibTorch of a PyTorch wheel brings MKL or its own BLAS.
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+  });
+  return at::get_num_threads();
 }
 
 }  // namespace eqnca::kernels

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "experiments/cli/commands.h"
+#include "kernels/thread_pool.h"
 
 int main(int argc, char** argv) {
   namespace ex = eqnca::experiments;
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   ex::add_targets_command(app);
   ex::add_sweep_command(app);
   ex::add_export_command(app);
+  eqnca::kernels::set_cpu_threads(0);  // every command: the BLAS library's own pool to one thread
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -24,6 +24,7 @@
 #include "experiments/training/train_step.h"
 #include "groups/check.h"
 #include "kernels/rollout.h"
+#include "kernels/thread_pool.h"
 #include "models/model_factory.h"
 
 namespace eqnca::experiments {
@@ -87,7 +88,7 @@ BenchResult run_bench(const BenchOptions& o) {
   }();
   if (device.is_cuda() && !torch::cuda::is_available())
     throw std::invalid_argument("bench: --device " + o.device + " requested but CUDA is not available");
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  kernels::set_cpu_threads(o.threads);
   torch::manual_seed(o.seed);
 
   models::ModelConfig config;

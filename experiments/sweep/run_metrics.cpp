@@ -5,16 +5,16 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include <ATen/Parallel.h>
 #include <fmt/format.h>
 
 #include "experiments/evaluation/equivariance_eval.h"
 #include "experiments/evaluation/model_loading.h"
+#include "kernels/thread_pool.h"
 
 namespace eqnca::experiments {
 
 void measure_run(const std::string& run_folder, int threads, RunOutcome& outcome) {
-  if (threads > 0) at::set_num_threads(threads);
+  kernels::set_cpu_threads(threads);
   ModelSource source;
   source.checkpoint = (std::filesystem::path(run_folder) / "model.h5").string();
   LoadedModel loaded = load_model(source);

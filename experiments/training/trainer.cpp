@@ -33,6 +33,7 @@
 #include "experiments/training/texture_task.h"
 #include "experiments/training/train_step.h"
 #include "kernels/rollout.h"
+#include "kernels/thread_pool.h"
 
 namespace eqnca::experiments {
 namespace {
@@ -88,7 +89,7 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   const bool cuda = config.device == "cuda";
   if (cuda && !torch::cuda::is_available()) throw std::runtime_error("CUDA requested but not available");
   const torch::Device device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  if (config.threads > 0) torch::set_num_threads(config.threads);
+  kernels::set_cpu_threads(config.threads);
 
   namespace fs = std::filesystem;
   // A bad target fails before anything is written.

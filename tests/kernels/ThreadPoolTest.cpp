@@ -1,6 +1,8 @@
 // The thread pool (for_each_work_item): every item runs exactly once, whatever the thread
 // count; an exception thrown by an item reaches the caller; a nested call (from inside an item)
-// runs serially instead of deadlocking on the pool.
+// runs serially instead of deadlocking on the pool; set_cpu_threads keeps OpenBLAS to one thread.
+#include <dlfcn.h>
+
 #include <gtest/gtest.h>
 
 #include <ATen/Parallel.h>
@@ -42,4 +44,20 @@ TEST(ThreadPool, NestedCallsRunSerially) {
   std::atomic<int> inner{0};
   for_each_work_item(8, [&](int64_t) { for_each_work_item(5, [&](int64_t) { inner++; }); });
   EXPECT_EQ(inner.load(), 40);
+}
+
+// set_cpu_threads sets LibTorch's threads (0 leaves them) and, where the BLAS library is
+// OpenBLAS, keeps its own pool to one thread.
+TEST(ThreadPool, SetCpuThreadsKeepsTheBlasPoolToOneThread) {
+  const int saved = at::get_num_threads();
+  EXPECT_EQ(eqnca::kernels::set_cpu_threads(2), 2);
+  EXPECT_EQ(at::get_num_threads(), 2);
+  EXPECT_EQ(eqnca::kernels::set_cpu_threads(0), 2);
+  using GetThreads = int (*)();
+  if (auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"))) {
+    EXPECT_EQ(get(), 1);
+  } else {
+    GTEST_SKIP() << "the BLAS library here is not OpenBLAS";
+  }
+  at::set_num_threads(saved);
 }
