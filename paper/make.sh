@@ -29,6 +29,8 @@ done
 # shellcheck source=paper/budgets.sh
 source "$here/budgets.sh"
 eqnca=${EQNCA:-$root/build/eqnca}
+# libgomp's spinning workers take a core from the fused step (scripts/demo.sh says why).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 python=${PYTHON:-/usr/bin/python3}
 [[ -x "$eqnca" ]] || { echo "paper/make.sh: no eqnca at $eqnca: build it first (bash scripts/setup.sh)" >&2; exit 1; }
 out=${out:-$here/build/$BUDGET}
