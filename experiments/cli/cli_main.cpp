@@ -1,6 +1,8 @@
 // The `eqnca` executable: one CLI11 app whose subcommands live in cmd_*.cpp. Every failure ends
 // as a single line "eqnca: error: <message>" on stderr and exit status 1; --help works on every
 // subcommand.
+#include <malloc.h>
+
 #include <iostream>
 #include <string>
 
@@ -25,6 +27,11 @@ int main(int argc, char** argv) {
   ex::add_sweep_command(app);
   ex::add_export_command(app);
   eqnca::kernels::set_cpu_threads(0);  // every command: the BLAS library's own pool to one thread
+  // Freed tensors stay with the process for the next rollout: by default glibc maps blocks over
+  // its dynamic threshold afresh and trims the heap's top, so every rollout page-faulted its
+  // states back in (c4 at the demo's shape: 2 s of 10 s in the kernel; bench/RESULTS.md).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
