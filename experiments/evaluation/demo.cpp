@@ -45,8 +45,6 @@ std::string demo_toml(const DemoOptions& o, const std::string& target) {
       o.texture_target);
 }
 
-std::vector<float> as_floats(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
-
 void print_evaluation(const DemoModelResult& m, std::ostream& out) {
   out << fmt::format("{} ({} iterations, {:.1f} s, final training loss {:.4g}):\n", m.model, m.iterations, m.train_s,
                      m.final_train_loss);
@@ -84,6 +82,17 @@ TrainResult train_for_budget(TrainConfig config, double budget_s, std::ostream& 
     }
   }
   return r;
+}
+
+void log_demo_model(RunLog& log, const std::string& prefix, const std::string& run_log_path,
+                    const DemoModelResult& model) {
+  const RunLog run = RunLog::open_existing(run_log_path);
+  for (const char* curve : {"train/loss", "train/wall_time"}) {
+    const std::vector<double> values = run.read_scalars(curve);
+    log.write_array(prefix + "/" + curve, std::vector<float>(values.begin(), values.end()), {values.size()});
+  }
+  log_equivariance(log, prefix + "/eval", model.evaluation);
+  log.set_attribute(prefix, "iterations", static_cast<double>(model.iterations));
 }
 
 TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, const std::string& out_dir) {
@@ -170,15 +179,8 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
 
   result.log_path = (fs::path(result.out_dir) / "run.h5").string();
   RunLog log = RunLog::create(result.log_path, demo_toml(o, resolve_data_file("data/lizard.png")));
-  for (const auto& m : result.models) {
-    const RunLog run = RunLog::open_existing((fs::path(result.out_dir) / m.model / "run.h5").string());
-    for (const char* curve : {"train/loss", "train/wall_time"}) {
-      const auto values = run.read_scalars(curve);
-      log.write_array(m.model + "/" + curve, as_floats(values), {values.size()});
-    }
-    log_equivariance(log, m.model + "/eval", m.evaluation);
-    log.set_attribute(m.model, "iterations", static_cast<double>(m.iterations));
-  }
+  for (const auto& m : result.models)
+    log_demo_model(log, m.model, (fs::path(result.out_dir) / m.model / "run.h5").string(), m);
   if (texture) log_texture_demo(log, result.out_dir, *texture);
   log.flush();
   result.montage_path = (fs::path(result.out_dir) / "montage.png").string();

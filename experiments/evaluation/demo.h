@@ -57,6 +57,11 @@ TrainConfig demo_train_config(const DemoOptions& options, const std::string& mod
 // the iteration count the measured speed allows (the learning rate drops at two thirds).
 TrainResult train_for_budget(TrainConfig config, double budget_s, std::ostream& out);
 
+// Copies one model's run into the demo's log under `prefix`: its training curves (train/loss,
+// train/wall_time of the run log at `run_log_path`), its evaluation and its iteration count.
+void log_demo_model(RunLog& log, const std::string& prefix, const std::string& run_log_path,
+                    const DemoModelResult& model);
+
 // Runs everything; the summary goes to `out`, training progress to `progress` (a redrawn bar
 // when that is std::cerr on a terminal). Throws with one-line messages.
 DemoResult run_demo(const DemoOptions& options, std::ostream& out, std::ostream& progress);

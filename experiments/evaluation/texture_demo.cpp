@@ -22,8 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<float> as_floats(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
-
 }  // namespace
 
 TrainConfig demo_texture_config(const DemoOptions& o, const std::string& model, const std::string& texture,
@@ -91,16 +89,8 @@ TextureDemoResult run_texture_demo(const DemoOptions& o, const std::string& out_
 }
 
 void log_texture_demo(RunLog& log, const std::string& out_dir, const TextureDemoResult& result) {
-  for (const auto& m : result.models) {
-    const RunLog run = RunLog::open_existing((fs::path(out_dir) / "texture" / m.model / "run.h5").string());
-    const std::string prefix = "texture/" + m.model;
-    for (const char* curve : {"train/loss", "train/wall_time"}) {
-      const auto values = run.read_scalars(curve);
-      log.write_array(prefix + "/" + curve, as_floats(values), {values.size()});
-    }
-    log_equivariance(log, prefix + "/eval", m.evaluation);
-    log.set_attribute(prefix, "iterations", static_cast<double>(m.iterations));
-  }
+  for (const auto& m : result.models)
+    log_demo_model(log, "texture/" + m.model, (fs::path(out_dir) / "texture" / m.model / "run.h5").string(), m);
   log.set_attribute("texture", "target", result.texture_path);
 }
 
