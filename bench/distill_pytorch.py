@@ -141,35 +141,43 @@ def bench_train(model, args, device):
     return timed(iteration, args.repeats, device)
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--size", type=int, default=72, help="grid height = width")
-    parser.add_argument("--steps", type=int, default=64, help="NCA steps per rollout")
+def bench_parser(description, batch, size, steps):
+    """The options every PyTorch benchmark program here takes, with its own default shape."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--batch", type=int, default=batch)
+    parser.add_argument("--size", type=int, default=size, help="grid height = width")
+    parser.add_argument("--steps", type=int, default=steps, help="NCA steps per rollout")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs (median reported)")
     parser.add_argument("--mode", choices=["growth", "train", "both"], default="both")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON object only")
+    return parser
+
+
+def checked_args(parser, argv, min_size=1, size_reason=""):
     args = parser.parse_args(argv)
-    for name in ("batch", "size", "steps", "threads", "repeats"):
+    for name in ("batch", "steps", "threads", "repeats"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
+    if args.size < min_size:
+        parser.error(f"--size must be >= {min_size}{size_reason}, got {args.size}")
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda requested but torch.cuda.is_available() is False")
     return args
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def run_benchmark(args, make_model, growth_bench, train_bench, describe, task=None):
+    """Times growth and/or training of make_model() and prints the result (JSON with --json):
+    the keys bench/side_by_side.py reads, as `eqnca bench --json` writes them."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
-    model = GrowingNca().to(device)
+    model = make_model().to(device)
 
-    growth = bench_growth(model, args, device) if args.mode in ("growth", "both") else None
-    train = bench_train(model, args, device) if args.mode in ("train", "both") else None
+    growth = growth_bench(model, args, device) if args.mode in ("growth", "both") else None
+    train = train_bench(model, args, device) if args.mode in ("train", "both") else None
 
     result = {
         "implementation": "pytorch",
@@ -183,11 +191,12 @@ def main(argv=None):
         "train_s_per_iteration": train,
         "torch_version": torch.__version__,
     }
+    if task is not None:
+        result["task"] = task
     if args.json:
         print(json.dumps(result))
         return 0
-    params = sum(p.numel() for p in model.parameters())
-    print(f"pytorch {torch.__version__} growing NCA ({params} parameters), device {args.device}, "
+    print(f"pytorch {torch.__version__} {describe(model)}, device {args.device}, "
           f"{args.threads} threads, batch {args.batch}, {args.size}x{args.size}, {args.steps} steps, "
           f"median of {args.repeats}")
     if growth is not None:
@@ -195,6 +204,12 @@ def main(argv=None):
     if train is not None:
         print(f"  train:  {train:.4g} s/iteration")
     return 0
+
+
+def main(argv=None):
+    args = checked_args(bench_parser(__doc__.split("\n\n")[0], batch=8, size=72, steps=64), argv)
+    return run_benchmark(args, GrowingNca, bench_growth, bench_train,
+                         lambda m: f"growing NCA ({sum(p.numel() for p in m.parameters())} parameters)")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ pass: see distill_pytorch.warm_up_autograd).
 
     python3 bench/texture_pytorch.py --batch 4 --size 64 --steps 48 --threads 2 --json
 """
-import argparse
-import json
 import os
 import sys
 
@@ -27,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from distill_pytorch import GrowingNca, timed, warm_up_autograd  # noqa: E402
+from distill_pytorch import GrowingNca, bench_parser, checked_args, run_benchmark, timed, warm_up_autograd  # noqa: E402
 
 
 class TorusGrowingNca(GrowingNca):
@@ -115,62 +113,11 @@ def bench_train(model, args, device):
     return timed(iteration, args.repeats, device)
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", type=int, default=4)
-    parser.add_argument("--size", type=int, default=64, help="grid height = width (at least 8)")
-    parser.add_argument("--steps", type=int, default=48, help="NCA steps per rollout")
-    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs (median reported)")
-    parser.add_argument("--mode", choices=["growth", "train", "both"], default="both")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", action="store_true", help="print one JSON object only")
-    args = parser.parse_args(argv)
-    for name in ("batch", "steps", "threads", "repeats"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
-    if args.size < 8:
-        parser.error(f"--size must be >= 8 (the feature network pools three times), got {args.size}")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        parser.error("--device cuda requested but torch.cuda.is_available() is False")
-    return args
-
-
 def main(argv=None):
-    args = parse_args(argv)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    device = torch.device(args.device)
-    model = TorusGrowingNca().to(device)
-
-    growth = bench_growth(model, args, device) if args.mode in ("growth", "both") else None
-    train = bench_train(model, args, device) if args.mode in ("train", "both") else None
-
-    result = {
-        "implementation": "pytorch",
-        "model": "growing",
-        "task": "texture",
-        "device": args.device,
-        "threads": args.threads,
-        "batch": args.batch,
-        "size": args.size,
-        "steps": args.steps,
-        "growth_cell_updates_per_s": growth,
-        "train_s_per_iteration": train,
-        "torch_version": torch.__version__,
-    }
-    if args.json:
-        print(json.dumps(result))
-        return 0
-    print(f"pytorch {torch.__version__} texture NCA (growing, circular), device {args.device}, "
-          f"{args.threads} threads, batch {args.batch}, {args.size}x{args.size}, {args.steps} steps, "
-          f"median of {args.repeats}")
-    if growth is not None:
-        print(f"  growth: {growth:.4g} cell-updates/s")
-    if train is not None:
-        print(f"  train:  {train:.4g} s/iteration")
-    return 0
+    parser = bench_parser(__doc__.split("\n\n")[0], batch=4, size=64, steps=48)
+    args = checked_args(parser, argv, min_size=8, size_reason=" (the feature network pools three times)")
+    return run_benchmark(args, TorusGrowingNca, bench_growth, bench_train,
+                         lambda m: "texture NCA (growing, circular)", task="texture")
 
 
 if __name__ == "__main__":
