@@ -107,29 +107,31 @@ def warm_up_autograd(model, start):
     model.zero_grad(set_to_none=True)
 
 
-def bench_growth(model, args, device):
-    warm_up_autograd(model, make_seed(args.batch, args.size, model.channels, device))
+def time_growth(model, args, device, start):
+    """Growth in cell-updates/s: `start(batch, size, channels, device)` stepped args.steps times
+    without gradients, after one backward pass (see warm_up_autograd)."""
+    warm_up_autograd(model, start(args.batch, args.size, model.channels, device))
 
     def grow():
         with torch.no_grad():
-            x = make_seed(args.batch, args.size, model.channels, device)
+            x = start(args.batch, args.size, model.channels, device)
             for _ in range(args.steps):
                 x = model(x)
         return x
 
-    seconds = timed(grow, args.repeats, device)
-    return args.batch * args.size * args.size * args.steps / seconds
+    return args.batch * args.size * args.size * args.steps / timed(grow, args.repeats, device)
 
 
-def bench_train(model, args, device):
+def time_training(model, args, device, start, loss_of):
+    """Seconds per training iteration: args.steps steps from `start` with autograd,
+    loss_of(final state), backward, per-parameter gradient g/(||g||+1e-8), Adam lr 2e-3."""
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
-    target = torch.rand(args.batch, 4, args.size, args.size, device=device)
 
     def iteration():
-        x = make_seed(args.batch, args.size, model.channels, device)
+        x = start(args.batch, args.size, model.channels, device)
         for _ in range(args.steps):
             x = model(x)
-        loss = F.mse_loss(x[:, :4], target)
+        loss = loss_of(x)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         with torch.no_grad():
@@ -139,6 +141,15 @@ def bench_train(model, args, device):
         return loss
 
     return timed(iteration, args.repeats, device)
+
+
+def bench_growth(model, args, device):
+    return time_growth(model, args, device, make_seed)
+
+
+def bench_train(model, args, device):
+    target = torch.rand(args.batch, 4, args.size, args.size, device=device)
+    return time_training(model, args, device, make_seed, lambda x: F.mse_loss(x[:, :4], target))
 
 
 def bench_parser(description, batch, size, steps):

@@ -25,7 +25,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from distill_pytorch import GrowingNca, bench_parser, checked_args, run_benchmark, timed, warm_up_autograd  # noqa: E402
+from distill_pytorch import (  # noqa: E402
+    GrowingNca, bench_parser, checked_args, run_benchmark, time_growth, time_training)
 
 
 class TorusGrowingNca(GrowingNca):
@@ -78,39 +79,15 @@ def texture_start(batch, size, channels, device):
 
 
 def bench_growth(model, args, device):
-    warm_up_autograd(model, texture_start(args.batch, args.size, model.channels, device))
-
-    def grow():
-        with torch.no_grad():
-            x = texture_start(args.batch, args.size, model.channels, device)
-            for _ in range(args.steps):
-                x = model(x)
-        return x
-
-    return args.batch * args.size * args.size * args.steps / timed(grow, args.repeats, device)
+    return time_growth(model, args, device, texture_start)
 
 
 def bench_train(model, args, device):
-    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
     features = RandomFeatures()
     features.weights = [w.to(device) for w in features.weights]
     with torch.no_grad():
         target_grams = [gram(f) for f in features(torch.rand(1, 3, args.size, args.size, device=device))]
-
-    def iteration():
-        x = texture_start(args.batch, args.size, model.channels, device)
-        for _ in range(args.steps):
-            x = model(x)
-        loss = texture_loss(x, features, target_grams)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        with torch.no_grad():
-            for p in model.parameters():
-                p.grad /= p.grad.norm() + 1e-8
-        optimizer.step()
-        return loss
-
-    return timed(iteration, args.repeats, device)
+    return time_training(model, args, device, texture_start, lambda x: texture_loss(x, features, target_grams))
 
 
 def main(argv=None):
