@@ -2,6 +2,7 @@
 #include "kernels/sobel_mlp_cpu.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -27,10 +28,27 @@ constexpr float kAliveThreshold = float(layers::kAliveThreshold);
 // The fixed stencils after the identity (layers/perception.cpp, y up) as taps [row][col] of the
 // 3x3 neighbourhood: the Sobel pair (growing, C_N / D_N models), the Laplacian (isotropic) or
 // each neighbour alone (SO(2) / O(2) models).
+using Taps = std::array<std::array<float, 3>, 3>;
+constexpr Taps kSobelX{{{-0.125f, 0.f, 0.125f}, {-0.25f, 0.f, 0.25f}, {-0.125f, 0.f, 0.125f}}};
+constexpr Taps kSobelY{{{0.125f, 0.25f, 0.125f}, {0.f, 0.f, 0.f}, {-0.125f, -0.25f, -0.125f}}};
+constexpr Taps kLaplacian{{{0.0625f, 0.125f, 0.0625f}, {0.125f, -0.75f, 0.125f}, {0.0625f, 0.125f, 0.0625f}}};
+
+// The same stencils on the neighbourhood p[0..8] (row-major, p[4] the cell) at channel c,
+// written out for the compiler (the taps above are what the backward transposes).
+inline float sobel_x(const float* const p[9], int64_t c) {
+  return ((p[2][c] - p[0][c]) + 2.f * (p[5][c] - p[3][c]) + (p[8][c] - p[6][c])) * 0.125f;
+}
+inline float sobel_y(const float* const p[9], int64_t c) {
+  return ((p[0][c] + 2.f * p[1][c] + p[2][c]) - (p[6][c] + 2.f * p[7][c] + p[8][c])) * 0.125f;
+}
+inline float laplacian(const float* const p[9], int64_t c) {
+  return ((p[0][c] + p[2][c] + p[6][c] + p[8][c]) + 2.f * (p[1][c] + p[3][c] + p[5][c] + p[7][c]) - 12.f * p[4][c]) *
+         0.0625f;
+}
+
 struct SobelStencils {
   static constexpr int64_t K = 3;  // features per channel: x, d/dx, d/dy
-  static constexpr float taps[2][3][3] = {{{-0.125f, 0.f, 0.125f}, {-0.25f, 0.f, 0.25f}, {-0.125f, 0.f, 0.125f}},
-                                          {{0.125f, 0.25f, 0.125f}, {0.f, 0.f, 0.f}, {-0.125f, -0.25f, -0.125f}}};
+  static constexpr std::array<Taps, 2> taps{kSobelX, kSobelY};
 };
 // The eight neighbours one by one (so2, o2: w1 is a 3x3 conv), in row-major order without the
 // centre, which is the identity feature.
@@ -44,18 +62,14 @@ struct TapStencils {
 };
 struct LaplacianStencils {
   static constexpr int64_t K = 2;  // x, laplacian
-  static constexpr float taps[1][3][3] = {
-      {{0.0625f, 0.125f, 0.0625f}, {0.125f, -0.75f, 0.125f}, {0.0625f, 0.125f, 0.0625f}}};
+  static constexpr std::array<Taps, 1> taps{kLaplacian};
 };
 // The steerable NCA's: Laplacian and the Sobel pair, the pair then turned into the cell's frame
 // by the angle in its last channel, which is not perceived. The taps are those before the turn:
 // the backward turns the gradient back first.
 struct SteeredStencils {
   static constexpr int64_t K = 4;  // x, laplacian, local d/dx, local d/dy
-  static constexpr float taps[3][3][3] = {
-      {{0.0625f, 0.125f, 0.0625f}, {0.125f, -0.75f, 0.125f}, {0.0625f, 0.125f, 0.0625f}},
-      {{-0.125f, 0.f, 0.125f}, {-0.25f, 0.f, 0.25f}, {-0.125f, 0.f, 0.125f}},
-      {{0.125f, 0.25f, 0.125f}, {0.f, 0.f, 0.f}, {-0.125f, -0.25f, -0.125f}}};
+  static constexpr std::array<Taps, 3> taps{kLaplacian, kSobelX, kSobelY};
 };
 
 // The channels a cell perceives out of C: all but the angle (the last) for the steered stencils.
@@ -119,11 +133,8 @@ void perceive(const float* x, int64_t C, const int64_t nb[9], const float* zeros
     const float theta = p[4][channels], cs = std::cos(theta), sn = std::sin(theta);
     for (int64_t c = 0; c < channels; ++c) {
       fx[c] = p[4][c];
-      flap[c] =
-          ((p[0][c] + p[2][c] + p[6][c] + p[8][c]) + 2.f * (p[1][c] + p[3][c] + p[5][c] + p[7][c]) - 12.f * p[4][c]) *
-          0.0625f;
-      const float dx = ((p[2][c] - p[0][c]) + 2.f * (p[5][c] - p[3][c]) + (p[8][c] - p[6][c])) * 0.125f;
-      const float dy = ((p[0][c] + 2.f * p[1][c] + p[2][c]) - (p[6][c] + 2.f * p[7][c] + p[8][c])) * 0.125f;
+      flap[c] = laplacian(p, c);
+      const float dx = sobel_x(p, c), dy = sobel_y(p, c);
       fdx[c] = cs * dx + sn * dy;
       fdy[c] = -sn * dx + cs * dy;
     }
@@ -132,8 +143,8 @@ void perceive(const float* x, int64_t C, const int64_t nb[9], const float* zeros
     float* __restrict fdy = out + 2 * channels;
     for (int64_t c = 0; c < channels; ++c) {
       fx[c] = p[4][c];
-      fdx[c] = ((p[2][c] - p[0][c]) + 2.f * (p[5][c] - p[3][c]) + (p[8][c] - p[6][c])) * 0.125f;
-      fdy[c] = ((p[0][c] + 2.f * p[1][c] + p[2][c]) - (p[6][c] + 2.f * p[7][c] + p[8][c])) * 0.125f;
+      fdx[c] = sobel_x(p, c);
+      fdy[c] = sobel_y(p, c);
     }
   } else if constexpr (std::is_same_v<S, TapStencils>) {
     for (int64_t c = 0; c < channels; ++c) fx[c] = p[4][c];
@@ -144,9 +155,7 @@ void perceive(const float* x, int64_t C, const int64_t nb[9], const float* zeros
     float* __restrict flap = out + channels;
     for (int64_t c = 0; c < channels; ++c) {
       fx[c] = p[4][c];
-      flap[c] =
-          ((p[0][c] + p[2][c] + p[6][c] + p[8][c]) + 2.f * (p[1][c] + p[3][c] + p[5][c] + p[7][c]) - 12.f * p[4][c]) *
-          0.0625f;
+      flap[c] = laplacian(p, c);
     }
   }
 }

@@ -68,7 +68,7 @@ std::string with_checksum(std::string archive) {
 // not end with the tag (written before checkpoints had a checksum) is returned whole and
 // unchecked. One that ends with it must carry a whole, matching checksum record: a damaged end
 // record must not demote a file to the unchecked path, where LibTorch's own parser meets it.
-std::string verified_file(const std::string& path, size_t& archive_size, bool* checked = nullptr) {
+std::string verified_file(const std::string& path, size_t& archive_size) {
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) throw std::runtime_error(fmt::format("checkpoint '{}' cannot be read", path));
@@ -88,7 +88,6 @@ std::string verified_file(const std::string& path, size_t& archive_size, bool* c
         fmt::format("checkpoint '{}' is corrupt: its content does not match its checksum (crc32 {}, recorded {})", path,
                     actual, expected));
   archive_size = tag;
-  if (checked) *checked = true;
   return bytes;
 }
 
@@ -110,9 +109,8 @@ void load_checkpoint_archive(const std::string& path, torch::serialize::InputArc
 bool checkpoint_checksum_verified(const std::string& path) {
   if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
   size_t archive_size = 0;
-  bool checked = false;
-  verified_file(path, archive_size, &checked);
-  return checked;
+  const size_t file_size = verified_file(path, archive_size).size();
+  return archive_size < file_size;  // a checked file's archive stops where its checksum comment starts
 }
 
 torch::Tensor capture_cpu_rng_state() {
