@@ -38,9 +38,10 @@ std::string free_folder(const std::string& wanted) {
 
 std::string demo_toml(const DemoOptions& o, const std::string& target) {
   return fmt::format(
-      "# eqnca demo\nminutes = {}\nquick = {}\nthreads = {}\nseed = {}\ntarget = \"{}\"\nmodels = [{}]\ntexture = {}\n"
+      "# eqnca demo\nminutes = {}\nbudget = \"{}\"\nquick = {}\nthreads = {}\nseed = {}\ntarget = \"{}\"\nmodels = "
+      "[{}]\ntexture = {}\n"
       "texture_minutes = {}\ntexture_target = \"{}\"\n",
-      o.minutes, o.quick ? "true" : "false", o.threads, o.seed, target,
+      o.minutes, o.budget, o.quick ? "true" : "false", o.threads, o.seed, target,
       fmt::format("\"{}\"", fmt::join(o.models, "\", \"")), o.texture ? "true" : "false", o.texture_minutes,
       o.texture_target);
 }
@@ -82,6 +83,48 @@ TrainResult train_for_budget(TrainConfig config, double budget_s, std::ostream& 
     }
   }
   return r;
+}
+
+void check_demo_budget(const std::string& budget) {
+  if (budget != "iterations" && budget != "time")
+    throw std::invalid_argument(fmt::format("--budget must be 'iterations' or 'time', got '{}'", budget));
+}
+
+std::vector<TrainResult> train_models_for_budget(std::vector<TrainConfig> configs, double budget_s,
+                                                 const std::string& budget, std::ostream& out) {
+  check_demo_budget(budget);
+  std::vector<TrainResult> results;
+  if (budget == "time") {
+    for (const auto& config : configs) results.push_back(train_for_budget(config, budget_s, out));
+    return results;
+  }
+  // Equal iterations in the shared time: the same estimate as train_for_budget (half the probe's
+  // speed), with the models' costs per iteration summed, then one top-up for all at the speed since.
+  const double total_s = budget_s * static_cast<double>(configs.size());
+  int probe = 0;
+  double per_iteration = 0.0;  // the sum over models of the probe's seconds per iteration
+  for (const auto& config : configs) {
+    results.push_back(train(config, false, out));
+    probe = std::max(probe, results.back().iterations);
+    per_iteration += results.back().wall_s / std::max(1, results.back().iterations);
+  }
+  const int total = std::max(probe, static_cast<int>(total_s / std::max(2.0 * per_iteration, 1e-6)));
+  if (total <= probe) return results;
+  auto train_all_to = [&](int iterations, bool set_drop) {
+    double spent = 0.0;
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+      configs[i].iterations = iterations;
+      if (set_drop) configs[i].lr_drop = std::max(probe, iterations * 2 / 3);  // Distill's drop, scaled
+      results[i] = train(configs[i], true, out);
+      spent += results[i].wall_s;
+    }
+    return spent;
+  };
+  const double spent = train_all_to(total, true);
+  const double left_s = total_s - spent;
+  const int more = static_cast<int>(left_s / std::max(spent / total, 1e-6));
+  if (left_s > 0.1 * total_s && more > 0) train_all_to(total + more, false);
+  return results;
 }
 
 void log_demo_model(RunLog& log, const std::string& prefix, const std::string& run_log_path,
@@ -130,14 +173,17 @@ TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, co
 
 DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progress) {
   if (!(o.minutes > 0)) throw std::invalid_argument(fmt::format("--minutes must be > 0, got {}", o.minutes));
+  check_demo_budget(o.budget);
   if (o.texture && !(o.texture_minutes > 0))
     throw std::invalid_argument(fmt::format("--texture-minutes must be > 0, got {}", o.texture_minutes));
   DemoResult result;
   result.out_dir = free_folder(o.out);
   ensure_writable_directory(result.out_dir);
   const double budget_s = o.quick ? 2.0 : o.minutes * 60.0;
-  out << fmt::format("eqnca demo: training {} on {} for ~{:.0f} s each ({} threads); output in {}\n",
-                     fmt::join(o.models, " and "), resolve_data_file("data/lizard.png"), budget_s,
+  out << fmt::format("eqnca demo: training {} on {} for ~{:.0f} s in all, {} ({} threads); output in {}\n",
+                     fmt::join(o.models, " and "), resolve_data_file("data/lizard.png"),
+                     budget_s * static_cast<double>(o.models.size()),
+                     o.budget == "time" ? "the same time each" : "the same number of iterations each",
                      demo_train_config(o, o.models.front(), result.out_dir).threads, result.out_dir);
   if (o.texture)
     out << fmt::format("then both on the texture '{}' for ~{:.0f} s each (--texture)\n", o.texture_target,
@@ -146,10 +192,15 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
   const groups::Group c4 = groups::Group::cyclic(4);
   std::vector<std::vector<RgbaImage>> rows;
   std::vector<WebModel> web_models;
-  for (const auto& name : o.models) {
-    const TrainConfig config = demo_train_config(o, name, (fs::path(result.out_dir) / name).string());
-    out << fmt::format("--- training {} ---\n", name);
-    const TrainResult trained = train_for_budget(config, budget_s, progress);
+  std::vector<TrainConfig> configs;
+  for (const auto& name : o.models)
+    configs.push_back(demo_train_config(o, name, (fs::path(result.out_dir) / name).string()));
+  out << fmt::format("--- training {} ---\n", fmt::join(o.models, " and "));
+  const std::vector<TrainResult> runs = train_models_for_budget(configs, budget_s, o.budget, progress);
+  for (std::size_t i = 0; i < o.models.size(); ++i) {
+    const std::string& name = o.models[i];
+    const TrainConfig& config = configs[i];
+    const TrainResult& trained = runs[i];
 
     ModelSource source;
     source.checkpoint = trained.checkpoint_path;

@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -55,10 +57,15 @@ TextureDemoResult run_texture_demo(const DemoOptions& o, const std::string& out_
   const double budget_s = o.quick ? 2.0 : o.texture_minutes * 60.0;
   const groups::Group c4 = groups::Group::cyclic(4);
   std::vector<std::vector<RgbaImage>> rows;
-  for (const auto& name : o.models) {
-    const TrainConfig config = demo_texture_config(o, name, result.texture_path, (dir / name).string());
-    progress << fmt::format("--- training {} on the texture {} ---\n", name, result.texture_path);
-    const TrainResult trained = train_for_budget(config, budget_s, progress);
+  std::vector<TrainConfig> configs;
+  for (const auto& name : o.models)
+    configs.push_back(demo_texture_config(o, name, result.texture_path, (dir / name).string()));
+  progress << fmt::format("--- training {} on the texture {} ---\n", fmt::join(o.models, " and "), result.texture_path);
+  const std::vector<TrainResult> runs = train_models_for_budget(configs, budget_s, o.budget, progress);
+  for (std::size_t i = 0; i < o.models.size(); ++i) {
+    const std::string& name = o.models[i];
+    const TrainConfig& config = configs[i];
+    const TrainResult& trained = runs[i];
 
     ModelSource source;
     source.checkpoint = trained.checkpoint_path;

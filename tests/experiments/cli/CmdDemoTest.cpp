@@ -21,11 +21,13 @@ using testing::run_eqnca;
 class CmdDemoTest : public testing::CliTest {};
 
 TEST_F(CmdDemoTest, HelpNamesEveryOptionAndBadInputGivesOneLineErrors) {
-  testing::expect_help_names(
-      dir, "demo",
-      {"--out", "--minutes", "--quick", "--threads", "--seed", "--texture", "--texture-minutes", "--texture-target"});
+  testing::expect_help_names(dir, "demo",
+                             {"--out", "--minutes", "--budget", "--quick", "--threads", "--seed", "--texture",
+                              "--texture-minutes", "--texture-target"});
   const std::string out = " --out " + dir.file("demo");
   expect_one_line_error(run_eqnca(dir, "demo --minutes 0" + out), "--minutes must be > 0, got 0");
+  expect_one_line_error(run_eqnca(dir, "demo --budget steps" + out),
+                        "--budget must be 'iterations' or 'time', got 'steps'");
   expect_one_line_usage_error(run_eqnca(dir, "demo --threads 0" + out), "--threads");
   expect_one_line_error(run_eqnca(dir, "demo --texture --texture-minutes 0" + out),
                         "--texture-minutes must be > 0, got 0");

@@ -39,6 +39,9 @@ TEST(DemoTest, QuickRunWritesEverythingAndSeparatesTheModels) {
 
   ASSERT_EQ(r.models.size(), 2u);
   ASSERT_EQ(r.models[0].model, "c4");
+  // The default budget compares the models at equal iterations.
+  EXPECT_EQ(r.models[0].iterations, r.models[1].iterations);
+  EXPECT_GT(r.models[0].iterations, 2);  // more than the timing probe
   for (const auto& e : r.models[0].evaluation.elements) {
     EXPECT_LE(e.max_rel_error, 1e-4) << e.angle_deg;
     ASSERT_FALSE(e.rotated_target_loss.empty());
