@@ -57,52 +57,16 @@ void print_evaluation(const DemoModelResult& m, std::ostream& out) {
                        e.rotated_target_loss.empty() ? NAN : e.rotated_target_loss.back());
 }
 
-}  // namespace
-
-// Trains for about `budget_s` seconds: a few timed iterations, then a resume up to the
-// iteration count the measured speed allows. The fused step skips empty cells, so the first
-// iterations (patterns still small) run about twice as fast as later ones (measured: 55 vs
-// 31 it/s for c4): the estimate assumes half the probe's speed, and the time that leaves over
-// (measured 2026-11-22: a fifth of the budget) is topped up at the speed since measured, at
-// the final learning rate.
-TrainResult train_for_budget(TrainConfig config, double budget_s, std::ostream& out) {
-  const int probe = config.iterations;
-  TrainResult r = train(config, false, out);
-  const double per_iteration = r.wall_s / std::max(1, r.iterations);
-  const int total = std::max(probe, static_cast<int>(budget_s / std::max(2.0 * per_iteration, 1e-6)));
-  if (total > probe) {
-    config.iterations = total;
-    config.lr_drop = std::max(probe, total * 2 / 3);  // Distill's drop to lr / 10, scaled to the budget
-    r = train(config, true, out);
-    const double left_s = budget_s - r.wall_s;
-    const double recent_per_iteration = r.wall_s / std::max(1, r.iterations);
-    const int more = static_cast<int>(left_s / std::max(recent_per_iteration, 1e-6));
-    if (left_s > 0.1 * budget_s && more > 0) {
-      config.iterations = r.iterations + more;
-      r = train(config, true, out);
-    }
-  }
-  return r;
-}
-
-void check_demo_budget(const std::string& budget) {
-  if (budget != "iterations" && budget != "time")
-    throw std::invalid_argument(fmt::format("--budget must be 'iterations' or 'time', got '{}'", budget));
-}
-
-std::vector<TrainResult> train_models_for_budget(std::vector<TrainConfig> configs, double budget_s,
-                                                 const std::string& budget, std::ostream& out) {
-  check_demo_budget(budget);
+// Trains every config the same number of iterations in about `total_s` seconds in all: a few timed
+// iterations each, then a resume of every run up to the count the measured speeds allow. The
+// fused step skips empty cells, so the first iterations (patterns still small) run about twice as
+// fast as later ones (measured: 55 vs 31 it/s for c4): the estimate assumes half the probe's
+// speed, and the time that leaves over (measured 2026-11-22: a fifth of the budget) is topped up
+// for every run at the speed since measured, at the final learning rate.
+std::vector<TrainResult> train_equal_iterations(std::vector<TrainConfig> configs, double total_s, std::ostream& out) {
   std::vector<TrainResult> results;
-  if (budget == "time") {
-    for (const auto& config : configs) results.push_back(train_for_budget(config, budget_s, out));
-    return results;
-  }
-  // Equal iterations in the shared time: the same estimate as train_for_budget (half the probe's
-  // speed), with the models' costs per iteration summed, then one top-up for all at the speed since.
-  const double total_s = budget_s * static_cast<double>(configs.size());
   int probe = 0;
-  double per_iteration = 0.0;  // the sum over models of the probe's seconds per iteration
+  double per_iteration = 0.0;  // the sum over the runs of the probe's seconds per iteration
   for (const auto& config : configs) {
     results.push_back(train(config, false, out));
     probe = std::max(probe, results.back().iterations);
@@ -124,6 +88,23 @@ std::vector<TrainResult> train_models_for_budget(std::vector<TrainConfig> config
   const double left_s = total_s - spent;
   const int more = static_cast<int>(left_s / std::max(spent / total, 1e-6));
   if (left_s > 0.1 * total_s && more > 0) train_all_to(total + more, false);
+  return results;
+}
+
+}  // namespace
+
+void check_demo_budget(const std::string& budget) {
+  if (budget != "iterations" && budget != "time")
+    throw std::invalid_argument(fmt::format("--budget must be 'iterations' or 'time', got '{}'", budget));
+}
+
+std::vector<TrainResult> train_models_for_budget(const std::vector<TrainConfig>& configs, double budget_s,
+                                                 const std::string& budget, std::ostream& out) {
+  check_demo_budget(budget);
+  if (budget == "iterations")
+    return train_equal_iterations(configs, budget_s * static_cast<double>(configs.size()), out);
+  std::vector<TrainResult> results;
+  for (const auto& config : configs) results.push_back(train_equal_iterations({config}, budget_s, out).front());
   return results;
 }
 

@@ -57,15 +57,12 @@ struct DemoResult {
 // The training recipe the demo uses for one model (exposed so tests and docs can show it).
 TrainConfig demo_train_config(const DemoOptions& options, const std::string& model, const std::string& out_dir);
 
-// Trains for about `budget_s` seconds: config.iterations timed iterations, then a resume up to
-// the iteration count the measured speed allows (the learning rate drops at two thirds).
-TrainResult train_for_budget(TrainConfig config, double budget_s, std::ostream& out);
-
 // Trains every config in about budget_s seconds per model (budget_s x configs.size() in all).
 // budget "iterations": every model the same number of iterations, as many as that shared time
-// allows (probed like train_for_budget, the learning rate dropping at two thirds of the count);
-// budget "time": each model budget_s seconds (train_for_budget). Results in the configs' order.
-std::vector<TrainResult> train_models_for_budget(std::vector<TrainConfig> configs, double budget_s,
+// allows; budget "time": each model as many as fit in budget_s seconds. The iterations are
+// counted from a few timed ones (TrainConfig counts iterations, not time), and the learning rate
+// drops to lr / 10 at two thirds of the count. Results in the configs' order.
+std::vector<TrainResult> train_models_for_budget(const std::vector<TrainConfig>& configs, double budget_s,
                                                  const std::string& budget, std::ostream& out);
 
 // Throws a one-line error unless `budget` is "iterations" or "time".

@@ -1,7 +1,7 @@
 """Checks issue 10's targets on the full-recipe runs of run.sh (RECIPE=full) and prints them as a
 markdown table. Usage: targets.py OUT [S_PER_IT_RATIO ...]
-OUT holds F_growing/seed*, F_c4_sf6_hf64/seed*, F_d4_sf3_hf32/seed* (equiv_s96.json, and
-stage220/equiv_s96.json for the equal wall-clock check, from STAGE_AT=220).
+OUT holds F_growing/seed* and any of F_c4_sf6_hf64/seed*, F_d4_sf3_hf32/seed*, F_d4_sf4_hf48/seed*
+(equiv_s96.json, and stage220/equiv_s96.json for the equal wall-clock check, from STAGE_AT=220).
 Medians are over seeds; "ratio" = the model's median / the baseline's median."""
 import glob, json, os, statistics as st, sys
 
@@ -31,7 +31,8 @@ print('| model | seeds | loss at 0°, per seed | median | ratio (target ≤ 1.5)
       '(max relative difference, target ≤ 1e-5) | independent-mask error at the other elements, max over seeds '
       '(target ≤ 1.5 × baseline\'s 0° error) | at 220 iterations (equal wall clock): median loss, ratio |')
 print('|---|---|---|---|---|---|---|---|')
-for lever, name in (('F_c4_sf6_hf64', 'c4 (new default)'), ('F_d4_sf3_hf32', 'd4 (new default)')):
+for lever, name in (('F_c4_sf6_hf64', 'c4 (default)'), ('F_d4_sf3_hf32', 'd4 (3 / 32 fields, the 2026-11-22 default)'),
+                    ('F_d4_sf4_hf48', 'd4 (4 / 48 fields, the default since 2026-12-07)')):
     runs = evals(lever)
     if not runs:
         continue
