@@ -65,6 +65,7 @@ declare -A lever=(
   [z_d4_sf6_hf32_lr_sqrtG]="--model d4 --hidden-fields 32 --state-fields 6 --lr 5.66e-3 --lr-final 5.66e-4"
   [za_d4_sf3_hf64_lr_sqrtG]="--model d4 --hidden-fields 64 --state-fields 3 --lr 5.66e-3 --lr-final 5.66e-4"
   [zb_c8_sf4_hf48_lr_sqrtG]="--model c8 --hidden-fields 48 --state-fields 4 --lr 5.66e-3 --lr-final 5.66e-4"
+  [zc_c16_sf3_hf32_lr_sqrtG]="--model c16 --hidden-fields 32 --state-fields 3 --lr 8e-3 --lr-final 8e-4"
   # Full recipe (RECIPE=full): the baseline, then the group models at the chosen defaults.
   [F_growing]="--model growing --hidden 128 --lr 2e-3"
   [F_c4_sf6_hf64]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3"
