@@ -37,7 +37,7 @@ const std::vector<GroupSpec>& group_specs() {
       {"c4", [](int) { return groups::Group::cyclic(4); }, 6, 64, 3},    // 4 + 6*4 = 28 channels, 256 hidden
       {"d4", [](int) { return groups::Group::dihedral(4); }, 4, 48, 2},  // 4 + 4*8 = 36, 384 hidden
       {"c8", [](int) { return groups::Group::cyclic(8); }, 4, 48, 2},    // 4 + 4*8 = 36, 384 hidden
-      {"c16", [](int) { return groups::Group::cyclic(16); }, 2, 16, 1},  // 4 + 2*16 = 36, 256 hidden
+      {"c16", [](int) { return groups::Group::cyclic(16); }, 3, 32, 1},  // 4 + 3*16 = 52, 512 hidden
       {"so2", [](int l) { return groups::Group::so2(l); }, 2, 0, 2},     // 4 + 2*(2L+1)
       {"o2", [](int l) { return groups::Group::o2(l); }, 2, 0, 2},       // 4 + 2*(2L+2)
   };

@@ -16,7 +16,10 @@
 # At Distill's shape (bench/RESULTS.md, fused paths). The steerable model has its fused step since
 # 2026-12-06 (1.5x growing per training iteration there, 1.0x at the small budget's shape); its
 # small-grid costs below are the isotropic model's, the nearest fused rule, until run logs say.
-declare -A COST=([growing]=1 [isotropic]=0.8 [steerable]=1.5 [c4]=2.5 [d4]=2.7 [c8]=2.4 [c16]=2.9 [so2]=9.6
+# d4, c8 and c16 grew to the baseline's parameter count on 2026-12-07 (4 / 48, 4 / 48, 3 / 32
+# fields); their small-grid costs below are the older sizes' scaled by the Distill-shape ratio of
+# new to old (d4 1.7, c8 1.4, c16 2.3), estimates until run logs say.
+declare -A COST=([growing]=1 [isotropic]=0.8 [steerable]=1.5 [c4]=2.4 [d4]=4.1 [c8]=3.7 [c16]=6.6 [so2]=9.6
                  [o2]=26)
 case "$BUDGET" in
   quick)
@@ -28,7 +31,7 @@ case "$BUDGET" in
     ANGLES=(30 45 60 90 120 135 150 180 210 225 240 270 300 315 330)
     BASE_S=0.03
     # On small grids fixed costs dominate (this budget's run logs).
-    COST=([growing]=1 [isotropic]=2.3 [steerable]=2.3 [c4]=3.8 [d4]=3.6 [c8]=4.2 [c16]=2.3 [so2]=11 [o2]=24)
+    COST=([growing]=1 [isotropic]=2.3 [steerable]=2.3 [c4]=3.8 [d4]=6.1 [c8]=5.9 [c16]=5.3 [so2]=11 [o2]=24)
     TEXTURE_SIZE=12
     TEXTURE_PERIOD=4
     TEXTURE_TRAIN=(--batch 4 --pool-size 16 --steps-min 8 --steps-max 12 --iterations 40 --checkpoint-every 20 --log-every 10)
@@ -42,7 +45,7 @@ case "$BUDGET" in
     GROW_STEPS=64
     ANGLES=(15 30 45 60 75 90 105 120 135 150 165 180 195 210 225 240 255 270 285 300 315 330 345)
     BASE_S=0.085
-    COST=([growing]=1 [isotropic]=2.4 [steerable]=2.4 [c4]=2.6 [d4]=2.2 [c8]=3.1 [c16]=2.5 [so2]=6 [o2]=19)
+    COST=([growing]=1 [isotropic]=2.4 [steerable]=2.4 [c4]=2.6 [d4]=3.7 [c8]=4.3 [c16]=5.8 [so2]=6 [o2]=19)
     TEXTURE_SIZE=24
     TEXTURE_PERIOD=8
     TEXTURE_TRAIN=(--batch 4 --pool-size 128 --steps-min 24 --steps-max 32 --iterations 1200 --checkpoint-every 100 --log-every 10)

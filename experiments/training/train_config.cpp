@@ -189,11 +189,11 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
       ->capture_default_str();
   app.add_option("--hidden", m.hidden, "hidden width of the baseline update rule")->capture_default_str();
   app.add_option("--hidden-fields", m.hidden_fields,
-                 "group models: hidden fields (0 = the model's default: c4 64, d4 c8 48, c16 16, "
+                 "group models: hidden fields (0 = the model's default: c4 64, d4 c8 48, c16 32, "
                  "so2 o2 parameter-matched)")
       ->capture_default_str();
   app.add_option("--state-fields", m.state_fields,
-                 "group models: oriented state fields (0 = the model's default: c4 6, d4 c8 4, c16 so2 o2 2)")
+                 "group models: oriented state fields (0 = the model's default: c4 6, d4 c8 4, c16 3, so2 o2 2)")
       ->capture_default_str();
   app.add_option("--band-limit", m.band_limit, "so2/o2 models: highest irrep frequency")->capture_default_str();
   app.add_option("--fire-rate", m.fire_rate, "probability that a cell updates in a step, in (0, 1]")
