@@ -61,7 +61,7 @@ TEST(TrainConfigTest, ResolvedNamesTheModelsDefaultsAndKeepsWhatWasGiven) {
   EXPECT_DOUBLE_EQ(r.lr, 1e-3);
   EXPECT_DOUBLE_EQ(r.lr_final, 1e-4);
   EXPECT_EQ(r.model.hidden_fields, 5);
-  EXPECT_EQ(r.model.state_fields, 4);  // d4's default
+  EXPECT_EQ(r.model.state_fields, 4);              // d4's default
   EXPECT_EQ(r.resolved().to_toml(), r.to_toml());  // resolving twice changes nothing
 }
 
