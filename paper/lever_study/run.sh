@@ -9,6 +9,9 @@
 # EXTRA (e.g. "--device cuda") is appended to every train and equivariance command; SUMMARIZE=0
 # skips the summary at the end (gpu_full_recipe.sh runs one lever and seed per call).
 set -euo pipefail
+# The whole script is one { ... } group, which bash reads completely before running it: a study
+# takes hours, and an edit of this file while it runs would otherwise change the lines not yet read.
+{
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 eq=${EQNCA:-$repo/build/eqnca}
 out=${1:-$repo/runs/lever_study}
@@ -114,3 +117,5 @@ for seed in $seeds; do
   done
 done
 [ "${SUMMARIZE:-1}" = 0 ] || python3 "$(dirname "${BASH_SOURCE[0]}")/summarize.py" "$out"
+exit
+}
