@@ -167,8 +167,8 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
                      o.budget == "time" ? "the same time each" : "the same number of iterations each",
                      demo_train_config(o, o.models.front(), result.out_dir).threads, result.out_dir);
   if (o.texture)
-    out << fmt::format("then both on the texture '{}' for ~{:.0f} s each (--texture)\n", o.texture_target,
-                       o.quick ? 2.0 : o.texture_minutes * 60.0);
+    out << fmt::format("then both on the texture '{}' for ~{:.0f} s in all (--texture)\n", o.texture_target,
+                       (o.quick ? 2.0 : o.texture_minutes * 60.0) * static_cast<double>(o.models.size()));
 
   const groups::Group c4 = groups::Group::cyclic(4);
   std::vector<std::vector<RgbaImage>> rows;

@@ -1,8 +1,8 @@
 // `eqnca demo`: the project's claim in a few CPU minutes with no downloads. Trains a small
 // C4-equivariant NCA (model c4) and the Distill `growing` baseline on data/lizard.png for the
-// same number of iterations (or, with budget "time", the same wall-clock time each), grows both from the seed rotated
-// by 0/90/180/270 degrees, and reports the equivariance error and the loss against the rotated target for each
-// rotation.
+// same number of iterations (or, with budget "time", the same wall-clock time each), grows both
+// from the seed rotated by 0/90/180/270 degrees, and reports the equivariance error and the loss
+// against the rotated target for each rotation.
 //
 // Layout of <out>: c4/ and growing/ (each a full `eqnca train` run: run.h5, checkpoint.pt,
 // config.toml), run.h5 (demo settings; <model>/train/loss copied from the runs;

@@ -1,10 +1,11 @@
 // `eqnca demo --texture`: the demo's texture part. Trains c4 and the growing baseline on an
 // oriented texture (horizontal stripes, generated, or a PNG) with the demo's budget (the same
-// iteration count by default, the same time each with budget "time"; demo.h), grows each from the all-alive texture
-// start turned by 0/90/180/270 degrees and scores each grown texture against the texture turned the same way and
-// against the unturned texture (texture_eval.h). An equivariant model's stripes turn with its start; the baseline's
-// start does not change under a turn (every cell is the same seed cell, whose channels do not rotate), so its stripes
-// keep their direction and its loss against the turned texture stays high.
+// iteration count by default, the same time each with budget "time"; demo.h), grows each from
+// the all-alive texture start turned by 0/90/180/270 degrees and scores each grown texture
+// against the texture turned the same way and against the unturned texture (texture_eval.h).
+// An equivariant model's stripes turn with its start; the baseline's start does not change under
+// a turn (every cell is the same seed cell, whose channels do not rotate), so its stripes keep
+// their direction and its loss against the turned texture stays high.
 //
 // Layout of <out>/texture/: stripes.png (the generated target), c4/ and growing/ (full `eqnca
 // train` runs), montage.png (rows: models; columns: start turned 0/90/180/270). The demo's
