@@ -20,6 +20,7 @@ namespace {
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MatrixMap = Eigen::Map<RowMatrix>;
 using ConstMatrixMap = Eigen::Map<const RowMatrix>;
+using ColMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
 
 constexpr int64_t kTileCells = 128;             // rows of one GEMM
 constexpr int64_t kItemCells = 8 * kTileCells;  // cells of one scheduled work item
@@ -163,7 +164,8 @@ void perceive(const float* x, int64_t C, const int64_t nb[9], const float* zeros
 // Per-thread tile buffers, grown on demand and reused across steps.
 struct Workspace {
   std::vector<float> features, hidden, delta, grad_hidden, grad_features, zeros;
-  std::vector<float> coefficients, coefficients2, grad_values, gathered;  // the spectral path's
+  std::vector<float> coefficients, coefficients2, grad_values, gathered, basis_features, grad_basis_features,
+      feature_major;  // the spectral path's
   std::vector<int64_t> cells;
 };
 Workspace& workspace(int64_t channels) {
@@ -336,6 +338,32 @@ class BlockLayer {
     }
   }
 
+  // The same with x and gx feature-major, (cols, r): column c of the tile is the r floats at
+  // x + c * r, so a block's columns are one contiguous chunk (or one per run).
+  void forward_feature_major(const float* x, int64_t r, float* y, int64_t ys, std::vector<float>& gather) const {
+    if (!layout_.covers_all_rows)
+      for (int64_t i = 0; i < r; ++i) std::fill(y + i * ys, y + i * ys + layout_.rows, 0.f);
+    for (const LinearBlock& b : layout_.blocks)
+      StridedMap(y + b.row_begin, r, b.rows(), Eigen::OuterStride<>(ys)).noalias() =
+          columns_feature_major(b, x, r, gather) * weights(b).transpose();
+  }
+  void backward_feature_major(const float* x, const float* gy, int64_t gys, int64_t r, float* grad, float* gx,
+                              std::vector<float>& gather) const {
+    std::fill(gx, gx + layout_.cols * r, 0.f);
+    for (const LinearBlock& b : layout_.blocks) {
+      const ConstStridedMap GY(gy + b.row_begin, r, b.rows(), Eigen::OuterStride<>(gys));
+      MatrixMap(grad + b.offset, b.rows(), b.width()).noalias() += GY.transpose() * columns_feature_major(b, x, r, gather);
+      if (b.col_begin >= 0) {
+        Eigen::Map<ColMatrix>(gx + b.col_begin * r, r, b.width()).noalias() += GY * weights(b);
+      } else {
+        Eigen::Map<ColMatrix> G(grown(gather, r * b.width()), r, b.width());
+        G.noalias() = GY * weights(b);
+        for (const ColumnRun& run : b.runs)
+          Eigen::Map<ColMatrix>(gx + run.from * r, r, run.length) += G.middleCols(run.to, run.length);
+      }
+    }
+  }
+
   // Packed gradient -> (rows, public columns), zero outside the blocks.
   torch::Tensor dense_gradient(const float* grad, const torch::TensorOptions& opts) const {
     torch::Tensor out = torch::zeros({layout_.rows, layout_.cols}, opts);
@@ -362,36 +390,54 @@ class BlockLayer {
     }
     return ConstStridedMap(g, r, b.width(), Eigen::OuterStride<>(b.width()));
   }
+  Eigen::Map<const ColMatrix> columns_feature_major(const LinearBlock& b, const float* x, int64_t r,
+                                                    std::vector<float>& gather) const {
+    if (b.col_begin >= 0) return Eigen::Map<const ColMatrix>(x + b.col_begin * r, r, b.width());
+    float* g = grown(gather, r * b.width());
+    for (const ColumnRun& run : b.runs)
+      std::memcpy(g + run.to * r, x + run.from * r, sizeof(float) * size_t(run.length * r));
+    return Eigen::Map<const ColMatrix>(g, r, b.width());
+  }
   const BlockLayout& layout_;
   int64_t channels_, k_;
   float* packed_ = nullptr;
 };
 
-// Eight floats as one value (GCC/Clang vector extension): the per-field maps keep their sums in
-// vector registers.
-typedef float Lanes __attribute__((vector_size(32)));
+// Eight and sixteen floats as one value (GCC/Clang vector extension): the per-field maps keep
+// their sums in vector registers.
+typedef float Lanes8 __attribute__((vector_size(32)));
+typedef float Lanes16 __attribute__((vector_size(64)));
+
+// Fields [j0, j0 + lanes) of one row: y[o*f + j] = sum_k m[o][k] x[k*f + j], all OUT outputs
+// summed in registers at once (independent FMA chains; a read-modify-write per term would be
+// store-bound).
+template <int OUT, int IN, typename Lanes>
+inline void per_field_lanes(const float* __restrict m, const float* __restrict x, int64_t f, int64_t j0,
+                            float* __restrict y) {
+  Lanes acc[OUT];
+  for (int o = 0; o < OUT; ++o) acc[o] = Lanes{};
+  for (int k = 0; k < IN; ++k) {
+    Lanes xv;
+    std::memcpy(&xv, x + k * f + j0, sizeof(xv));
+    for (int o = 0; o < OUT; ++o) acc[o] += m[o * IN + k] * xv;
+  }
+  for (int o = 0; o < OUT; ++o) std::memcpy(y + o * f + j0, &acc[o], sizeof(Lanes));
+}
 
 // out[i, o*F + j] = sum_k m[o][k] in[i, k*F + j] for each of F fields j, over r rows: a small
 // (OUT x IN) map applied per field. For the usual sizes the loops are unrolled at compile time,
-// eight fields at a time, all OUT outputs summed in registers at once (independent FMA chains;
-// a read-modify-write per term would be store-bound).
+// sixteen fields at a time while the sums fit the registers (OUT <= 16), then eight.
 template <int OUT, int IN>
 void per_field_fixed(const float* __restrict m, const float* in, int64_t r, int64_t f, float* out) {
-  constexpr int64_t kLanes = 8;
-  const int64_t full = f - f % kLanes;
+  constexpr int64_t kWide = OUT <= 16 ? 16 : 8;
+  const int64_t wide = f - f % kWide, full = f - f % 8;
   for (int64_t i = 0; i < r; ++i) {
     const float* __restrict x = in + i * IN * f;
     float* __restrict y = out + i * OUT * f;
-    for (int64_t j0 = 0; j0 < full; j0 += kLanes) {
-      Lanes acc[OUT];
-      for (int o = 0; o < OUT; ++o) acc[o] = Lanes{};
-      for (int k = 0; k < IN; ++k) {
-        Lanes xv;
-        std::memcpy(&xv, x + k * f + j0, sizeof(xv));
-        for (int o = 0; o < OUT; ++o) acc[o] += m[o * IN + k] * xv;
-      }
-      for (int o = 0; o < OUT; ++o) std::memcpy(y + o * f + j0, &acc[o], sizeof(Lanes));
-    }
+    int64_t j0 = 0;
+    if constexpr (kWide == 16)
+      for (; j0 < wide; j0 += 16) per_field_lanes<OUT, IN, Lanes16>(m, x, f, j0, y);
+    for (; j0 < full; j0 += 8) per_field_lanes<OUT, IN, Lanes8>(m, x, f, j0, y);
     for (int64_t j = full; j < f; ++j)
       for (int o = 0; o < OUT; ++o) {
         float acc = 0.f;
@@ -452,15 +498,50 @@ class FieldMap {
   void (*kernel_)(const float*, const float*, int64_t, int64_t, float*) = nullptr;
 };
 
-// The MLP of the spectral path (kernels/spectral_mlp.h), per tile: coefficients c = W1 f, per
+// The feature basis T of the spectral path on a feature-major tile (F, r): out = T in (planar in,
+// the basis' order out) and in = T^T out, block by block, r cells at a time.
+void to_feature_basis(const std::vector<FeatureBlock>& blocks, const float* in, int64_t r, float* out) {
+  for (const FeatureBlock& b : blocks) {
+    const size_t n = b.in.size();
+    for (size_t o = 0; o < n; ++o) {
+      const float* m = b.m.data() + o * n;
+      float* __restrict y = out + b.out[o] * r;
+      const float* __restrict x0 = in + b.in[0] * r;
+      for (int64_t i = 0; i < r; ++i) y[i] = m[0] * x0[i];
+      for (size_t j = 1; j < n; ++j) {
+        const float* __restrict xj = in + b.in[j] * r;
+        const float c = m[j];
+        for (int64_t i = 0; i < r; ++i) y[i] += c * xj[i];
+      }
+    }
+  }
+}
+void from_feature_basis(const std::vector<FeatureBlock>& blocks, const float* out, int64_t r, float* in) {
+  for (const FeatureBlock& b : blocks) {
+    const size_t n = b.in.size();
+    for (size_t j = 0; j < n; ++j) {
+      float* __restrict x = in + b.in[j] * r;
+      const float* __restrict y0 = out + b.out[0] * r;
+      for (int64_t i = 0; i < r; ++i) x[i] = b.m[j] * y0[i];
+      for (size_t o = 1; o < n; ++o) {
+        const float* __restrict yo = out + b.out[o] * r;
+        const float c = b.m[o * n + j];
+        for (int64_t i = 0; i < r; ++i) x[i] += c * yo[i];
+      }
+    }
+  }
+}
+
+// The MLP of the spectral path (kernels/spectral_mlp.h), per tile: coefficients c = W1 T f, per
 // hidden field v = relu(A c + b1), delta = W2 (B v). Gradients per item: the packed blocks of
 // w1, b1 (values), the packed blocks of w2.
 class SpectralMlpTile {
  public:
   SpectralMlpTile(const SpectralMlp& plan, const torch::Tensor& w1, const torch::Tensor& b1, const torch::Tensor& w2,
                   int64_t channels, int64_t perceived, int64_t k)
-      : layer1_(plan.layer1, w1, perceived, k, buffer1()),
+      : layer1_(plan.layer1, w1, plan.layer1.cols, 1, buffer1()),
         layer2_(plan.layer2, w2, plan.layer2.cols, 1, buffer2()),
+        feature_blocks_(plan.feature_blocks),
         b1_(b1.contiguous()),
         channels_(channels),
         perceived_(perceived),
@@ -492,8 +573,13 @@ class SpectralMlpTile {
     to_coefficients_t_.apply(ws.grad_hidden.data(), r, fields_, gv);
     DenseMlp::relu_backward(ws.hidden.data(), gv, r, values_, gb1);
     to_values_t_.apply(gv, r, fields_, ws.coefficients.data());
-    layer1_.backward(ws.features.data(), f, ws.coefficients.data(), coefficients_, r, g1,
-                     grown(ws.grad_features, r * f), f, ws.gathered);
+    float* gt = grown(ws.grad_basis_features, r * f);
+    layer1_.backward_feature_major(ws.basis_features.data(), ws.coefficients.data(), coefficients_, r, g1, gt,
+                                   ws.gathered);
+    // T^T, then back to the cell-major rows the perception's transpose reads.
+    float* gfm = grown(ws.feature_major, r * f);
+    from_feature_basis(feature_blocks_, gt, r, gfm);
+    MatrixMap(grown(ws.grad_features, r * f), r, f) = Eigen::Map<const ColMatrix>(gfm, r, f);
   }
 
   std::vector<torch::Tensor> gradients(const float* grad, const torch::TensorOptions& opts) const {
@@ -511,11 +597,17 @@ class SpectralMlpTile {
     thread_local std::vector<float> b;
     return b;
   }
-  // ws.features -> ws.coefficients (W1 f), ws.hidden (v = relu(A c + b1)), ws.coefficients2 (B v).
+  // ws.features -> ws.basis_features (T f, feature-major: one contiguous row of r cells per
+  // feature, so that T is a few vector multiply-adds per feature), ws.coefficients (W1 T f),
+  // ws.hidden (v = relu(A c + b1)), ws.coefficients2 (B v).
   void hidden(Workspace& ws, int64_t r) const {
     const int64_t f = k_ * perceived_;
+    float* fm = grown(ws.feature_major, r * f);
+    Eigen::Map<ColMatrix>(fm, r, f) = ConstMatrixMap(ws.features.data(), r, f);
+    float* t = grown(ws.basis_features, r * f);
+    to_feature_basis(feature_blocks_, fm, r, t);
     float* c = grown(ws.coefficients, r * coefficients_);
-    layer1_.forward(ws.features.data(), f, r, c, coefficients_, ws.gathered);
+    layer1_.forward_feature_major(t, r, c, coefficients_, ws.gathered);
     float* v = grown(ws.hidden, r * values_);
     to_values_.apply(c, r, fields_, v);
     const float* b1 = b1_.data_ptr<float>();
@@ -524,6 +616,7 @@ class SpectralMlpTile {
     to_coefficients_.apply(v, r, fields_, grown(ws.coefficients2, r * coefficients_));
   }
   BlockLayer layer1_, layer2_;
+  const std::vector<FeatureBlock>& feature_blocks_;
   torch::Tensor b1_;
   int64_t channels_, perceived_, k_, coefficients_, values_, fields_;
   FieldMap to_values_, to_coefficients_, to_values_t_, to_coefficients_t_;

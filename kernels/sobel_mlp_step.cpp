@@ -176,6 +176,7 @@ torch::Tensor sobel_mlp_step_reference(const torch::Tensor& state, const torch::
     const torch::Tensor dx = k.select(4, 2), dy = k.select(4, 3);
     f = torch::stack({k.select(4, 0), k.select(4, 1), cs * dx + sn * dy, -sn * dx + cs * dy}, 4).view({b, h, w, 4 * c});
   }
+  if (weights.spectral) f = to_feature_basis(f, *weights.spectral);
   const torch::Tensor pre = torch::matmul(f, weights.w1.t());
   const torch::Tensor h =
       weights.spectral ? spectral_hidden(pre, weights.b1, *weights.spectral) : torch::relu(pre + weights.b1);

@@ -2,16 +2,66 @@
 #include "kernels/spectral_mlp.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include "groups/check.h"
 
 namespace eqnca::kernels {
 namespace {
 
-// The public feature layout c*K + k -> the kernel's planar k*C + c, for a (rows, C*K) matrix.
-torch::Tensor planar_columns(const torch::Tensor& m, int64_t k) {
-  const int64_t c = m.size(1) / k;
-  return m.reshape({m.size(0), c, k}).transpose(1, 2).reshape({m.size(0), k * c});
+// The planar permutation as a feature basis: row k*C + c picks public feature c*K + k.
+torch::Tensor planar_basis(int64_t channels, int64_t k) {
+  torch::Tensor t = torch::zeros({channels * k, channels * k}, torch::kDouble);
+  for (int64_t s = 0; s < k; ++s)
+    for (int64_t c = 0; c < channels; ++c) t[s * channels + c][c * k + s] = 1.0;
+  return t;
+}
+
+// T's connected blocks, inputs at planar positions; throws unless they partition both sides.
+std::vector<FeatureBlock> feature_blocks_of(const torch::Tensor& t, int64_t channels, int64_t k) {
+  const int64_t n = t.size(0);
+  EQNCA_CHECK(t.dim() == 2 && t.size(1) == n && n == channels * k,
+              "make_spectral_mlp: the feature basis must be ({0}, {0}) for {1} channels x {2} features", channels * k,
+              channels, k);
+  const torch::Tensor tc = t.contiguous();
+  const double* v = tc.data_ptr<double>();
+  // Union-find over rows (0..n-1) and public columns (n..2n-1) joined by non-zeros.
+  std::vector<int64_t> parent(size_t(2 * n));
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](int64_t a) {
+    while (parent[size_t(a)] != a) a = parent[size_t(a)] = parent[size_t(parent[size_t(a)])];
+    return a;
+  };
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < n; ++c)
+      if (std::abs(v[r * n + c]) > 1e-12) parent[size_t(find(r))] = find(n + c);
+  std::vector<FeatureBlock> blocks;
+  std::vector<int64_t> block_of(size_t(2 * n), -1);
+  for (int64_t a = 0; a < 2 * n; ++a) {
+    const int64_t root = find(a);
+    if (block_of[size_t(root)] < 0) {
+      block_of[size_t(root)] = int64_t(blocks.size());
+      blocks.emplace_back();
+    }
+    FeatureBlock& b = blocks[size_t(block_of[size_t(root)])];
+    if (a < n) {
+      b.out.push_back(a);
+    } else {
+      const int64_t c = a - n;  // public c'*K + s -> planar s*C + c'
+      b.in.push_back((c % k) * channels + c / k);
+    }
+  }
+  for (FeatureBlock& b : blocks) {
+    EQNCA_CHECK(b.in.size() == b.out.size() && !b.in.empty(),
+                "make_spectral_mlp: the feature basis is not orthogonal (a block maps {} features to {})", b.in.size(),
+                b.out.size());
+    for (int64_t r : b.out)
+      for (int64_t p : b.in) {
+        const int64_t c = (p % channels) * k + p / channels;
+        b.m.push_back(float(v[r * n + c]));
+      }
+  }
+  return blocks;
 }
 
 // Structural non-zeros: some draw has |entry| > 1e-5 of its largest entry.
@@ -73,7 +123,8 @@ std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpW
                                                      const torch::Tensor& hidden_transform,
                                                      const torch::Tensor& to_values,
                                                      const torch::Tensor& to_coefficients,
-                                                     const torch::Tensor& state_basis) {
+                                                     const torch::Tensor& state_basis,
+                                                     const torch::Tensor& feature_basis) {
   EQNCA_CHECK(representatives.size() >= 2, "make_spectral_mlp: needs two or more representative weights");
   const SobelMlpWeights& first = representatives.front();
   const int64_t hidden = first.w1.size(0), n = to_values.size(0), d = to_values.size(1),
@@ -95,6 +146,13 @@ std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpW
   plan->to_values32_t = plan->to_values32.t().contiguous();
   plan->to_coefficients32_t = plan->to_coefficients32.t().contiguous();
   if (state_basis.defined()) plan->state_basis = state_basis.to(f64).contiguous();
+  const int64_t channels = first.w1.size(1) / k;
+  plan->feature_basis =
+      feature_basis.defined() ? feature_basis.to(f64).contiguous() : planar_basis(channels, k);
+  EQNCA_CHECK((plan->feature_basis.mm(plan->feature_basis.t()) - torch::eye(channels * k, f64)).abs().max().item<double>() <
+                  1e-9,
+              "make_spectral_mlp: the feature basis is not orthogonal");
+  plan->feature_blocks = feature_blocks_of(plan->feature_basis, channels, k);
 
   // The positions from float64 copies of the representatives, in the kernel's bases.
   std::vector<torch::Tensor> w1s, w2s;
@@ -106,7 +164,7 @@ std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpW
                       r.stencils,
                       nullptr};
     const SobelMlpWeights s = spectral_weights(m, plan);
-    w1s.push_back(planar_columns(s.w1, k));
+    w1s.push_back(s.w1);
     w2s.push_back(s.w2);
   }
   plan->layer1 = BlockLayout::from_pattern(pattern_of(w1s));
@@ -130,6 +188,7 @@ SobelMlpWeights spectral_weights(const SobelMlpWeights& model, const std::shared
     out.w2 = s.mm(out.w2);
     out.b2 = s.mv(out.b2);
   }
+  out.w1 = out.w1.mm(plan->feature_basis.to(opts).t());
   const torch::Tensor a = torch::kron(plan->to_values.to(opts), torch::eye(plan->hidden_fields, opts));
   out.b1 = a.mv(t.mv(model.b1));
   return out;
@@ -143,6 +202,10 @@ torch::Tensor to_kernel_basis(const torch::Tensor& state, const SpectralMlp* pla
 torch::Tensor from_kernel_basis(const torch::Tensor& state, const SpectralMlp* plan) {
   if (plan == nullptr || !plan->state_basis.defined()) return state;
   return torch::matmul(state, plan->state_basis.to(state.options())).contiguous();
+}
+
+torch::Tensor to_feature_basis(const torch::Tensor& features, const SpectralMlp& plan) {
+  return torch::matmul(features, plan.feature_basis.to(features.options()).t());
 }
 
 torch::Tensor spectral_hidden(const torch::Tensor& coefficients, const torch::Tensor& b1, const SpectralMlp& plan) {

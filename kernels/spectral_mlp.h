@@ -13,12 +13,13 @@
 //     SO(2) / O(2): no change). The alive mask, the residual and the stochastic mask are the same
 //     in either basis, so a rollout converts the state once at each end (kernels/rollout.cpp) and
 //     the dynamics are exactly conjugate;
+//   * the features f~ = T f per cell, T an orthogonal "feature basis" on the public features
+//     f = [x~_c, stencils of x~_c] (index c*K + k). C_N / D_N: T splits every copy's stencil
+//     features into irreps in standard form, ordered irrep by irrep, so that each block of w1
+//     reads one contiguous run of f~ (no gathers) and D_N's blocks are W (x) I_2 (half the
+//     multiply-adds). Without one, T is the planar permutation (k*C + c), as before;
 //   * hidden coefficients are coefficient-major (row o*F + j for hidden field j of F), values and
 //     b1 value-major (n*F + j); w1, w2 and b2 are in those bases and in the state's x~.
-// Only the blocks of w1 and w2 that the equivariance constraint allows to be non-zero are stored
-// and multiplied; their positions come from representative weights (equivariant layers with
-// generic weights), never from the current values (a zero-initialised layer is not structurally
-// zero).
 #pragma once
 
 #include <cstdint>
@@ -57,14 +58,24 @@ struct BlockLayout {
   static BlockLayout from_pattern(const torch::Tensor& pattern);
 };
 
+// A fixed orthogonal map of the features per cell, as small dense blocks: out[out[i]] =
+// sum_j m[i * in.size() + j] * in[in[j]], the inputs at planar positions (k*C + c, the order the
+// kernel perceives in), the outputs in the feature basis' order. The blocks partition both sides.
+struct FeatureBlock {
+  std::vector<int64_t> in, out;
+  std::vector<float> m;  // (out.size(), in.size()), row-major
+};
+
 struct SpectralMlp {
-  BlockLayout layer1;              // (D*F, K*C), columns planar: stencil k, channel c -> k*C + c
+  BlockLayout layer1;              // (D*F, K*C), columns in the feature basis' order
+  torch::Tensor feature_basis;     // T (K*C, K*C) float64: rows in the kernel's order, columns public
+  std::vector<FeatureBlock> feature_blocks;  // T on planar positions, for the CPU kernel
   BlockLayout layer2;              // (C, D*F)
   torch::Tensor to_values;         // A (N, D) float64 CPU
   torch::Tensor to_coefficients;   // B (D, N) float64 CPU
   int64_t hidden_fields = 0;       // F
   torch::Tensor state_basis;       // S (C, C) float64, or undefined: x~ = x
-  torch::Tensor hidden_transform;  // T (D*F, model hidden) float64, orthogonal: coefficients = T h
+  torch::Tensor hidden_transform;  // H (D*F, model hidden) float64, orthogonal: coefficients = H h
   // float32 copies of A, B, A^T, B^T for the CPU kernel, made once with the plan.
   torch::Tensor to_values32, to_coefficients32, to_values32_t, to_coefficients32_t;
   int64_t coefficients() const { return to_values.size(1) * hidden_fields; }
@@ -73,21 +84,27 @@ struct SpectralMlp {
 
 // Builds the plan. `representatives`: the model's layers in its own layout (w1 (hidden, K*C) over
 // its state, hidden channels in its order, b1 on them) with generic equivariant weights, two or
-// more draws so that no structural non-zero vanishes by chance.
+// more draws so that no structural non-zero vanishes by chance. `feature_basis`: T above, or
+// undefined for the planar permutation.
 std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpWeights>& representatives,
                                                      const torch::Tensor& hidden_transform,
                                                      const torch::Tensor& to_values,
                                                      const torch::Tensor& to_coefficients,
-                                                     const torch::Tensor& state_basis);
+                                                     const torch::Tensor& state_basis,
+                                                     const torch::Tensor& feature_basis = torch::Tensor());
 
 // The kernel's weights (with `plan` attached) from the model's, in the layout of
-// make_spectral_mlp's representatives: w1 = T W1 (S^T x I_K), b1 = (A x I_F) T b1,
-// w2 = S W2 T^T, b2 = S b2. Differentiable; on w1's device and dtype.
+// make_spectral_mlp's representatives: w1 = H W1 (S^T x I_K) T^T, b1 = (A x I_F) H b1,
+// w2 = S W2 H^T, b2 = S b2 (H the hidden transform, T the feature basis). Differentiable; on
+// w1's device and dtype.
 SobelMlpWeights spectral_weights(const SobelMlpWeights& model, const std::shared_ptr<const SpectralMlp>& plan);
 
 // The state into the kernel's basis and back: (..., C) -> (..., C); unchanged without S.
 torch::Tensor to_kernel_basis(const torch::Tensor& state, const SpectralMlp* plan);
 torch::Tensor from_kernel_basis(const torch::Tensor& state, const SpectralMlp* plan);
+
+// Public features (..., K*C) into the feature basis: f T^T.
+torch::Tensor to_feature_basis(const torch::Tensor& features, const SpectralMlp& plan);
 
 // The hidden layer of the spectral path in torch ops (the reference and non-CPU path): from
 // coefficients c (..., D*F) to B relu(A c + b1), (..., D*F).

@@ -1,6 +1,10 @@
 // Group NCA over C_N / D_N; see finite_group_nca.h.
 #include "models/finite_group_nca.h"
 
+#include <map>
+#include <numeric>
+#include <tuple>
+
 #include "groups/check.h"
 #include "groups/isotypic_basis.h"
 #include "models/representative_layers.h"
@@ -49,32 +53,119 @@ kernels::SobelMlpWeights FiniteGroupNcaImpl::dense_weights(const layers::Equivar
       nullptr};
 }
 
+namespace {
+
+// Rows of an isotypic basis in (irrep, partner, copy) order: then the rows a layer block reads
+// (one irrep's partner a, every copy) are contiguous.
+std::vector<int64_t> partner_major(const groups::IsotypicBasis& b) {
+  std::vector<int64_t> order(b.irrep_row.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto key = [&](int64_t r) {
+    const size_t i = size_t(r);
+    return std::make_tuple(b.irrep_row[i], b.partner_row[i], b.copy_row[i]);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return key(x) < key(y); });
+  return order;
+}
+
+// An invariant subspace of the state in the kernel's basis: its channels and how each element
+// acts on them.
+struct StateCopy {
+  std::vector<int64_t> channels;
+  std::vector<Eigen::MatrixXd> action;  // per element of group.elements()
+};
+
+// The feature basis T of kernels/spectral_mlp.h: each copy's features [x, dx, dy] (the lift's
+// public layout c*3 + k; (dx, dy) moves as the standard representation) split into irreps in
+// standard form, then all rows sorted by (irrep, partner, copy).
+torch::Tensor feature_basis(const groups::Group& group, const std::vector<StateCopy>& copies, int64_t channels) {
+  const std::vector<groups::GroupElement> elements = group.elements();
+  const groups::Representation standard = groups::Representation::standard(group);
+  using Key = std::tuple<int, int, size_t, int>;
+  std::vector<std::pair<Key, Eigen::VectorXd>> rows;
+  for (size_t c = 0; c < copies.size(); ++c) {
+    const StateCopy& copy = copies[c];
+    const int64_t n = int64_t(copy.channels.size());
+    std::vector<Eigen::MatrixXd> rho;
+    for (size_t e = 0; e < elements.size(); ++e) {
+      Eigen::Matrix3d stencil = Eigen::Matrix3d::Zero();
+      stencil(0, 0) = 1.0;
+      stencil.bottomRightCorner<2, 2>() = standard(elements[e]);
+      Eigen::MatrixXd m(3 * n, 3 * n);
+      for (int64_t a = 0; a < n; ++a)
+        for (int64_t b = 0; b < n; ++b) m.block(3 * a, 3 * b, 3, 3) = copy.action[e](a, b) * stencil;
+      rho.push_back(m);
+    }
+    const groups::IsotypicBasis split = groups::isotypic_basis(group, rho);
+    for (int64_t r = 0; r < 3 * n; ++r) {
+      Eigen::VectorXd row = Eigen::VectorXd::Zero(3 * channels);
+      for (int64_t a = 0; a < n; ++a)
+        for (int64_t k = 0; k < 3; ++k) row(copy.channels[size_t(a)] * 3 + k) = split.q(r, 3 * a + k);
+      const size_t i = size_t(r);
+      rows.emplace_back(Key{split.irrep_row[i], split.partner_row[i], c, split.copy_row[i]}, row);
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  torch::Tensor t = torch::empty({3 * channels, 3 * channels}, torch::kDouble);
+  for (int64_t r = 0; r < 3 * channels; ++r)
+    for (int64_t c = 0; c < 3 * channels; ++c) t[r][c] = rows[size_t(r)].second(c);
+  return t;
+}
+
+}  // namespace
+
 // Block positions from representative layers (models/representative_layers.h).
 std::shared_ptr<const kernels::SpectralMlp> FiniteGroupNcaImpl::make_spectral_plan() const {
   const std::vector<kernels::SobelMlpWeights> representatives = representative_weights(
       hidden->options(), output->options(), hidden->weight.scalar_type(),
       [this](const layers::EquivariantConv& a, const layers::EquivariantConv& b) { return dense_weights(a, b); });
+  const groups::Group& group = state_.group();
   const groups::IsotypicBasis basis = groups::isotypic_basis(state_.field());
+  const std::vector<int64_t> order = partner_major(basis);
   const int64_t g = basis.q.rows(), hidden_fields = options_.hidden_fields(), fields = options_.state_fields();
+  Eigen::MatrixXd qe(g, g);
+  for (int64_t o = 0; o < g; ++o) qe.row(o) = basis.q.row(order[size_t(o)]);
   const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
   torch::Tensor q = torch::empty({g, g}, f64);
   for (int64_t o = 0; o < g; ++o)
-    for (int64_t e = 0; e < g; ++e) q[o][e] = basis.q(o, e);
+    for (int64_t e = 0; e < g; ++e) q[o][e] = qe(o, e);
   // Hidden: element e of field j (channel j*g + e) -> coefficient o at row o*F + j.
   const int64_t hidden = g * hidden_fields;
   torch::Tensor t = torch::zeros({hidden, hidden}, f64);
   for (int64_t o = 0; o < g; ++o)
     for (int64_t j = 0; j < hidden_fields; ++j)
-      for (int64_t e = 0; e < g; ++e) t[o * hidden_fields + j][j * g + e] = basis.q(o, e);
+      for (int64_t e = 0; e < g; ++e) t[o * hidden_fields + j][j * g + e] = qe(o, e);
   // State: RGBA unchanged; coefficient o of field j at 4 + o*fields + j.
   const int64_t c = channels(), invariant = c - g * fields;
   torch::Tensor s = torch::zeros({c, c}, f64);
   for (int64_t i = 0; i < invariant; ++i) s[i][i] = 1.0;
   for (int64_t o = 0; o < g; ++o)
     for (int64_t j = 0; j < fields; ++j)
-      for (int64_t e = 0; e < g; ++e) s[invariant + o * fields + j][invariant + j * g + e] = basis.q(o, e);
+      for (int64_t e = 0; e < g; ++e) s[invariant + o * fields + j][invariant + j * g + e] = qe(o, e);
+
+  // The state's copies in that basis: each RGBA channel, and per field each irrep copy.
+  const std::vector<groups::GroupElement> elements = group.elements();
+  std::vector<StateCopy> copies;
+  for (int64_t i = 0; i < invariant; ++i)
+    copies.push_back({{i}, std::vector<Eigen::MatrixXd>(elements.size(), Eigen::MatrixXd::Ones(1, 1))});
+  std::map<std::pair<int, int>, std::vector<int64_t>> copy_rows;  // (irrep, copy) -> rows of qe
+  for (int64_t o = 0; o < g; ++o) {
+    const size_t r = size_t(order[size_t(o)]);
+    copy_rows[{basis.irrep_row[r], basis.copy_row[r]}].push_back(o);
+  }
+  for (int64_t j = 0; j < fields; ++j)
+    for (const auto& [id, rows] : copy_rows) {
+      StateCopy copy;
+      Eigen::MatrixXd sub(int64_t(rows.size()), g);
+      for (size_t a = 0; a < rows.size(); ++a) {
+        copy.channels.push_back(invariant + rows[a] * fields + j);
+        sub.row(int64_t(a)) = qe.row(rows[a]);
+      }
+      for (const groups::GroupElement& e : elements) copy.action.push_back(sub * state_.field()(e) * sub.transpose());
+      copies.push_back(std::move(copy));
+    }
   // The ReLU acts on the group basis: values = Q^T coefficients.
-  return kernels::make_spectral_mlp(representatives, t, q.t(), q, s);
+  return kernels::make_spectral_mlp(representatives, t, q.t(), q, s, feature_basis(group, copies, c));
 }
 
 std::optional<kernels::SobelMlpWeights> FiniteGroupNcaImpl::sobel_mlp_weights() const {

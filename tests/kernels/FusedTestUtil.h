@@ -14,12 +14,12 @@
 namespace eqnca::kernel_testing {
 
 // `name` with `padding`, every parameter ~ N(0, 0.1).
-inline models::NcaModel random_model(const std::string& name, const std::string& padding) {
+inline models::NcaModel random_model(const std::string& name, const std::string& padding, uint64_t seed = 7) {
   models::ModelConfig config;
   config.name = name;
   config.padding = padding;
   models::NcaModel m = models::make_model(config);
-  model_testing::randomise(m, 0.1, 7);
+  model_testing::randomise(m, 0.1, seed);
   return m;
 }
 

@@ -247,20 +247,33 @@ TEST(SobelMlpStep, SpectralStepIsEquivariantAtExactElementsAndTheBaselineIsNot) 
   }
 }
 
-// The plan multiplies only what the constraint allows: for c4 (6 state, 64 hidden regular
-// fields) 9,728 of w1's 21,504 entries and 2,560 of w2's 7,168, in three blocks each (one per
-// irrep of C4).
+// The plan multiplies only what the constraint allows, Schur's count: sum over irreps psi of
+// (multiplicity in the output) x (multiplicity in the input) x dim(psi) for real type, x dim^2
+// for C_N's complex type. c4 (6 state, 64 hidden regular fields; the lifted features hold the
+// trivial irrep 22 times, the sign 18, the 2-dim one 22): 64*22 + 64*18 + 128*44 = 8,192 of w1's
+// 21,504 entries. d4 (4 state, 48 hidden; features: A1 16 times, A2, B1, B2 12 each, E 28 times):
+// 48*16 + 3*48*12 + 2*96*28 = 7,872 of 41,472 (D4's E blocks are W x I_2: the standard form of
+// groups/isotypic_basis.h). Every block reads one contiguous run of the features (no gathers).
 TEST(SpectralMlp, PlanKeepsTheBlocksTheConstraintAllows) {
-  models::ModelConfig config;
-  config.name = "c4";
-  const auto w = models::make_model(config)->sobel_mlp_weights();
-  ASSERT_TRUE(w.has_value() && w->spectral);
-  EXPECT_EQ(w->spectral->layer1.rows * w->spectral->layer1.cols, 21504);
-  EXPECT_EQ(w->spectral->layer1.packed_size, 9728);
-  EXPECT_EQ(w->spectral->layer1.blocks.size(), 3u);
-  EXPECT_EQ(w->spectral->layer2.rows * w->spectral->layer2.cols, 7168);
-  EXPECT_EQ(w->spectral->layer2.packed_size, 2560);
-  EXPECT_EQ(w->spectral->layer2.blocks.size(), 3u);
+  struct Expected {
+    std::string model;
+    int64_t w1, packed1, blocks1, w2, packed2, blocks2;
+  };
+  for (const Expected& e : {Expected{"c4", 21504, 8192, 3, 7168, 2560, 3}, Expected{"d4", 41472, 7872, 6, 13824, 2496, 6}}) {
+    models::ModelConfig config;
+    config.name = e.model;
+    const auto w = models::make_model(config)->sobel_mlp_weights();
+    ASSERT_TRUE(w.has_value() && w->spectral);
+    const kernels::SpectralMlp& p = *w->spectral;
+    EXPECT_EQ(p.layer1.rows * p.layer1.cols, e.w1) << e.model;
+    EXPECT_EQ(p.layer1.packed_size, e.packed1) << e.model;
+    EXPECT_EQ(int64_t(p.layer1.blocks.size()), e.blocks1) << e.model;
+    EXPECT_EQ(p.layer2.rows * p.layer2.cols, e.w2) << e.model;
+    EXPECT_EQ(p.layer2.packed_size, e.packed2) << e.model;
+    EXPECT_EQ(int64_t(p.layer2.blocks.size()), e.blocks2) << e.model;
+    for (const kernels::BlockLayout* l : {&p.layer1, &p.layer2})
+      for (const kernels::LinearBlock& b : l->blocks) EXPECT_GE(b.col_begin, 0) << e.model << ": a gathered block";
+  }
 }
 
 TEST(SpectralMlp, BlockLayoutGroupsRowsWithTheSamePattern) {
