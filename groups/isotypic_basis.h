@@ -22,8 +22,8 @@
 namespace eqnca::groups {
 
 struct IsotypicBasis {
-  Eigen::MatrixXd q;           // (dim, dim), orthogonal; coefficients = q * vector
-  std::vector<int> irrep_row;  // per row of q: the index into irreps_of(group) it belongs to
+  Eigen::MatrixXd q;             // (dim, dim), orthogonal; coefficients = q * vector
+  std::vector<int> irrep_row;    // per row of q: the index into irreps_of(group) it belongs to
   std::vector<int> copy_row;     // per row: which copy of its irrep it lies in (0, 1, ...); a
                                  // complex-type component is one "copy" however large
   std::vector<int> partner_row;  // per row: its position a in the copy (0 for 1-dim irreps)

@@ -352,7 +352,8 @@ class BlockLayer {
     std::fill(gx, gx + layout_.cols * r, 0.f);
     for (const LinearBlock& b : layout_.blocks) {
       const ConstStridedMap GY(gy + b.row_begin, r, b.rows(), Eigen::OuterStride<>(gys));
-      MatrixMap(grad + b.offset, b.rows(), b.width()).noalias() += GY.transpose() * columns_feature_major(b, x, r, gather);
+      MatrixMap(grad + b.offset, b.rows(), b.width()).noalias() +=
+          GY.transpose() * columns_feature_major(b, x, r, gather);
       if (b.col_begin >= 0) {
         Eigen::Map<ColMatrix>(gx + b.col_begin * r, r, b.width()).noalias() += GY * weights(b);
       } else {

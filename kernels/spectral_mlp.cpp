@@ -147,11 +147,11 @@ std::shared_ptr<const SpectralMlp> make_spectral_mlp(const std::vector<SobelMlpW
   plan->to_coefficients32_t = plan->to_coefficients32.t().contiguous();
   if (state_basis.defined()) plan->state_basis = state_basis.to(f64).contiguous();
   const int64_t channels = first.w1.size(1) / k;
-  plan->feature_basis =
-      feature_basis.defined() ? feature_basis.to(f64).contiguous() : planar_basis(channels, k);
-  EQNCA_CHECK((plan->feature_basis.mm(plan->feature_basis.t()) - torch::eye(channels * k, f64)).abs().max().item<double>() <
-                  1e-9,
-              "make_spectral_mlp: the feature basis is not orthogonal");
+  plan->feature_basis = feature_basis.defined() ? feature_basis.to(f64).contiguous() : planar_basis(channels, k);
+  EQNCA_CHECK(
+      (plan->feature_basis.mm(plan->feature_basis.t()) - torch::eye(channels * k, f64)).abs().max().item<double>() <
+          1e-9,
+      "make_spectral_mlp: the feature basis is not orthogonal");
   plan->feature_blocks = feature_blocks_of(plan->feature_basis, channels, k);
 
   // The positions from float64 copies of the representatives, in the kernel's bases.

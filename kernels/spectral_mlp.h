@@ -67,15 +67,15 @@ struct FeatureBlock {
 };
 
 struct SpectralMlp {
-  BlockLayout layer1;              // (D*F, K*C), columns in the feature basis' order
-  torch::Tensor feature_basis;     // T (K*C, K*C) float64: rows in the kernel's order, columns public
+  BlockLayout layer1;                        // (D*F, K*C), columns in the feature basis' order
+  torch::Tensor feature_basis;               // T (K*C, K*C) float64: rows in the kernel's order, columns public
   std::vector<FeatureBlock> feature_blocks;  // T on planar positions, for the CPU kernel
-  BlockLayout layer2;              // (C, D*F)
-  torch::Tensor to_values;         // A (N, D) float64 CPU
-  torch::Tensor to_coefficients;   // B (D, N) float64 CPU
-  int64_t hidden_fields = 0;       // F
-  torch::Tensor state_basis;       // S (C, C) float64, or undefined: x~ = x
-  torch::Tensor hidden_transform;  // H (D*F, model hidden) float64, orthogonal: coefficients = H h
+  BlockLayout layer2;                        // (C, D*F)
+  torch::Tensor to_values;                   // A (N, D) float64 CPU
+  torch::Tensor to_coefficients;             // B (D, N) float64 CPU
+  int64_t hidden_fields = 0;                 // F
+  torch::Tensor state_basis;                 // S (C, C) float64, or undefined: x~ = x
+  torch::Tensor hidden_transform;            // H (D*F, model hidden) float64, orthogonal: coefficients = H h
   // float32 copies of A, B, A^T, B^T for the CPU kernel, made once with the plan.
   torch::Tensor to_values32, to_coefficients32, to_values32_t, to_coefficients32_t;
   int64_t coefficients() const { return to_values.size(1) * hidden_fields; }

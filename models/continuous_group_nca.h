@@ -56,6 +56,7 @@ class ContinuousGroupNcaImpl : public NcaModelImpl {
   kernels::SobelMlpWeights model_weights(const layers::EquivariantConv& first,
                                          const layers::EquivariantConv& second) const;
   std::shared_ptr<const kernels::SpectralMlp> make_spectral_plan() const;
+  torch::Tensor tap_feature_basis() const;
   ContinuousGroupNcaOptions options_;
   OrientedState state_;
   mutable std::shared_ptr<const kernels::SpectralMlp> spectral_;

@@ -7,6 +7,7 @@
 
 #include "groups/check.h"
 #include "groups/isotypic_basis.h"
+#include "models/feature_basis.h"
 #include "models/representative_layers.h"
 
 namespace eqnca::models {
@@ -68,50 +69,6 @@ std::vector<int64_t> partner_major(const groups::IsotypicBasis& b) {
   return order;
 }
 
-// An invariant subspace of the state in the kernel's basis: its channels and how each element
-// acts on them.
-struct StateCopy {
-  std::vector<int64_t> channels;
-  std::vector<Eigen::MatrixXd> action;  // per element of group.elements()
-};
-
-// The feature basis T of kernels/spectral_mlp.h: each copy's features [x, dx, dy] (the lift's
-// public layout c*3 + k; (dx, dy) moves as the standard representation) split into irreps in
-// standard form, then all rows sorted by (irrep, partner, copy).
-torch::Tensor feature_basis(const groups::Group& group, const std::vector<StateCopy>& copies, int64_t channels) {
-  const std::vector<groups::GroupElement> elements = group.elements();
-  const groups::Representation standard = groups::Representation::standard(group);
-  using Key = std::tuple<int, int, size_t, int>;
-  std::vector<std::pair<Key, Eigen::VectorXd>> rows;
-  for (size_t c = 0; c < copies.size(); ++c) {
-    const StateCopy& copy = copies[c];
-    const int64_t n = int64_t(copy.channels.size());
-    std::vector<Eigen::MatrixXd> rho;
-    for (size_t e = 0; e < elements.size(); ++e) {
-      Eigen::Matrix3d stencil = Eigen::Matrix3d::Zero();
-      stencil(0, 0) = 1.0;
-      stencil.bottomRightCorner<2, 2>() = standard(elements[e]);
-      Eigen::MatrixXd m(3 * n, 3 * n);
-      for (int64_t a = 0; a < n; ++a)
-        for (int64_t b = 0; b < n; ++b) m.block(3 * a, 3 * b, 3, 3) = copy.action[e](a, b) * stencil;
-      rho.push_back(m);
-    }
-    const groups::IsotypicBasis split = groups::isotypic_basis(group, rho);
-    for (int64_t r = 0; r < 3 * n; ++r) {
-      Eigen::VectorXd row = Eigen::VectorXd::Zero(3 * channels);
-      for (int64_t a = 0; a < n; ++a)
-        for (int64_t k = 0; k < 3; ++k) row(copy.channels[size_t(a)] * 3 + k) = split.q(r, 3 * a + k);
-      const size_t i = size_t(r);
-      rows.emplace_back(Key{split.irrep_row[i], split.partner_row[i], c, split.copy_row[i]}, row);
-    }
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-  torch::Tensor t = torch::empty({3 * channels, 3 * channels}, torch::kDouble);
-  for (int64_t r = 0; r < 3 * channels; ++r)
-    for (int64_t c = 0; c < 3 * channels; ++c) t[r][c] = rows[size_t(r)].second(c);
-  return t;
-}
-
 }  // namespace
 
 // Block positions from representative layers (models/representative_layers.h).
@@ -143,11 +100,34 @@ std::shared_ptr<const kernels::SpectralMlp> FiniteGroupNcaImpl::make_spectral_pl
     for (int64_t j = 0; j < fields; ++j)
       for (int64_t e = 0; e < g; ++e) s[invariant + o * fields + j][invariant + j * g + e] = qe(o, e);
 
-  // The state's copies in that basis: each RGBA channel, and per field each irrep copy.
+  // The features' copies: [x, dx, dy] of each RGBA channel and of each irrep copy of each field,
+  // acted on by the copy's matrices (x) (1 + the standard representation: (dx, dy) moves as the
+  // plane does, layers/sobel_lift_perception.h).
   const std::vector<groups::GroupElement> elements = group.elements();
-  std::vector<StateCopy> copies;
+  const groups::Representation standard = groups::Representation::standard(group);
+  std::vector<Eigen::Matrix3d> stencil;
+  for (const groups::GroupElement& e : elements) {
+    Eigen::Matrix3d m = Eigen::Matrix3d::Zero();
+    m(0, 0) = 1.0;
+    m.bottomRightCorner<2, 2>() = standard(e);
+    stencil.push_back(m);
+  }
+  std::vector<FeatureCopy> copies;
+  auto add_copy = [&](const std::vector<int64_t>& state_channels, const std::vector<Eigen::MatrixXd>& action) {
+    const int64_t n = int64_t(state_channels.size());
+    FeatureCopy copy;
+    for (int64_t ch : state_channels)
+      for (int64_t k = 0; k < 3; ++k) copy.features.push_back(ch * 3 + k);
+    for (size_t e = 0; e < elements.size(); ++e) {
+      Eigen::MatrixXd m(3 * n, 3 * n);
+      for (int64_t a = 0; a < n; ++a)
+        for (int64_t b = 0; b < n; ++b) m.block(3 * a, 3 * b, 3, 3) = action[e](a, b) * stencil[e];
+      copy.action.push_back(m);
+    }
+    copies.push_back(std::move(copy));
+  };
   for (int64_t i = 0; i < invariant; ++i)
-    copies.push_back({{i}, std::vector<Eigen::MatrixXd>(elements.size(), Eigen::MatrixXd::Ones(1, 1))});
+    add_copy({i}, std::vector<Eigen::MatrixXd>(elements.size(), Eigen::MatrixXd::Ones(1, 1)));
   std::map<std::pair<int, int>, std::vector<int64_t>> copy_rows;  // (irrep, copy) -> rows of qe
   for (int64_t o = 0; o < g; ++o) {
     const size_t r = size_t(order[size_t(o)]);
@@ -155,17 +135,18 @@ std::shared_ptr<const kernels::SpectralMlp> FiniteGroupNcaImpl::make_spectral_pl
   }
   for (int64_t j = 0; j < fields; ++j)
     for (const auto& [id, rows] : copy_rows) {
-      StateCopy copy;
+      std::vector<int64_t> state_channels;
       Eigen::MatrixXd sub(int64_t(rows.size()), g);
       for (size_t a = 0; a < rows.size(); ++a) {
-        copy.channels.push_back(invariant + rows[a] * fields + j);
+        state_channels.push_back(invariant + rows[a] * fields + j);
         sub.row(int64_t(a)) = qe.row(rows[a]);
       }
-      for (const groups::GroupElement& e : elements) copy.action.push_back(sub * state_.field()(e) * sub.transpose());
-      copies.push_back(std::move(copy));
+      std::vector<Eigen::MatrixXd> action;
+      for (const groups::GroupElement& e : elements) action.push_back(sub * state_.field()(e) * sub.transpose());
+      add_copy(state_channels, action);
     }
   // The ReLU acts on the group basis: values = Q^T coefficients.
-  return kernels::make_spectral_mlp(representatives, t, q.t(), q, s, feature_basis(group, copies, c));
+  return kernels::make_spectral_mlp(representatives, t, q.t(), q, s, feature_basis(group, copies, 3 * c));
 }
 
 std::optional<kernels::SobelMlpWeights> FiniteGroupNcaImpl::sobel_mlp_weights() const {

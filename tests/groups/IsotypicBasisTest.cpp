@@ -66,7 +66,8 @@ TEST(IsotypicBasis, RealTypeComponentsAreInStandardForm) {
   IsotypicBasis mixed = isotypic_basis(rep);
   const std::vector<Irrep> irreps = irreps_of(rep.group());
   int first = 0;
-  while (first < rep.dim() && irrep_dimension(rep.group(), irreps[size_t(mixed.irrep_row[size_t(first)])]) == 1) ++first;
+  while (first < rep.dim() && irrep_dimension(rep.group(), irreps[size_t(mixed.irrep_row[size_t(first)])]) == 1)
+    ++first;
   ASSERT_LT(first + 1, rep.dim());
   ASSERT_EQ(mixed.partner_row[size_t(first)], 0);
   ASSERT_EQ(mixed.partner_row[size_t(first + 1)], 1);

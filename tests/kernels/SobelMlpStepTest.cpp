@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <torch/csrc/autograd/autograd.h>
 
 #include "kernels/sobel_mlp_step.h"
@@ -259,7 +261,8 @@ TEST(SpectralMlp, PlanKeepsTheBlocksTheConstraintAllows) {
     std::string model;
     int64_t w1, packed1, blocks1, w2, packed2, blocks2;
   };
-  for (const Expected& e : {Expected{"c4", 21504, 8192, 3, 7168, 2560, 3}, Expected{"d4", 41472, 7872, 6, 13824, 2496, 6}}) {
+  for (const Expected& e :
+       {Expected{"c4", 21504, 8192, 3, 7168, 2560, 3}, Expected{"d4", 41472, 7872, 6, 13824, 2496, 6}}) {
     models::ModelConfig config;
     config.name = e.model;
     const auto w = models::make_model(config)->sobel_mlp_weights();
@@ -273,6 +276,23 @@ TEST(SpectralMlp, PlanKeepsTheBlocksTheConstraintAllows) {
     EXPECT_EQ(int64_t(p.layer2.blocks.size()), e.blocks2) << e.model;
     for (const kernels::BlockLayout* l : {&p.layer1, &p.layer2})
       for (const kernels::LinearBlock& b : l->blocks) EXPECT_GE(b.col_begin, 0) << e.model << ": a gathered block";
+  }
+}
+
+// so2 and o2: the taps split into rings and irreps of the grid's exact group (C4 / D4) leave
+// 26,640 of the learned 3x3 perception's 81,648 multiply-adds per cell for so2 and 21,424 of
+// 148,320 for o2 (before the feature basis: 65,520 and 71,276). These counts are what the band
+// limit and the exact group leave in the representative weights, not a formula: a change in
+// either shows here first.
+TEST(SpectralMlp, TapsInRingsKeepOnlyTheBandLimitedBlocks) {
+  for (const auto& [name, dense, packed] :
+       {std::tuple<std::string, int64_t, int64_t>{"so2", 81648, 26640}, {"o2", 148320, 21424}}) {
+    models::ModelConfig config;
+    config.name = name;
+    const auto w = models::make_model(config)->sobel_mlp_weights();
+    ASSERT_TRUE(w.has_value() && w->spectral);
+    EXPECT_EQ(w->spectral->layer1.rows * w->spectral->layer1.cols, dense) << name;
+    EXPECT_EQ(w->spectral->layer1.packed_size, packed) << name;
   }
 }
 
