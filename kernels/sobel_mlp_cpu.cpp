@@ -425,26 +425,39 @@ inline void per_field_lanes(const float* __restrict m, const float* __restrict x
   for (int o = 0; o < OUT; ++o) std::memcpy(y + o * f + j0, &acc[o], sizeof(Lanes));
 }
 
+// Fields [j0, j0 + 16) for every output, sixteen outputs at a time (their sums fill the
+// registers).
+template <int OUT, int IN>
+inline void per_field_16(const float* __restrict m, const float* __restrict x, int64_t f, int64_t j0,
+                         float* __restrict y) {
+  constexpr int kChunk = OUT < 16 ? OUT : 16;
+  static_assert(OUT % kChunk == 0, "outputs in whole chunks of 16");
+  for (int c = 0; c < OUT; c += kChunk) per_field_lanes<kChunk, IN, Lanes16>(m + c * IN, x, f, j0, y + c * f);
+}
+
 // out[i, o*F + j] = sum_k m[o][k] in[i, k*F + j] for each of F fields j, over r rows: a small
-// (OUT x IN) map applied per field. For the usual sizes the loops are unrolled at compile time,
-// sixteen fields at a time while the sums fit the registers (OUT <= 16), then eight.
+// (OUT x IN) map applied per field, its loops unrolled at compile time, sixteen fields at a time
+// (eight below sixteen fields). A last partial group is done as the group ending at F, overlapping
+// the one before: those fields are computed twice, to the same values, instead of one by one.
 template <int OUT, int IN>
 void per_field_fixed(const float* __restrict m, const float* in, int64_t r, int64_t f, float* out) {
-  constexpr int64_t kWide = OUT <= 16 ? 16 : 8;
-  const int64_t wide = f - f % kWide, full = f - f % 8;
   for (int64_t i = 0; i < r; ++i) {
     const float* __restrict x = in + i * IN * f;
     float* __restrict y = out + i * OUT * f;
-    int64_t j0 = 0;
-    if constexpr (kWide == 16)
-      for (; j0 < wide; j0 += 16) per_field_lanes<OUT, IN, Lanes16>(m, x, f, j0, y);
-    for (; j0 < full; j0 += 8) per_field_lanes<OUT, IN, Lanes8>(m, x, f, j0, y);
-    for (int64_t j = full; j < f; ++j)
-      for (int o = 0; o < OUT; ++o) {
-        float acc = 0.f;
-        for (int k = 0; k < IN; ++k) acc += m[o * IN + k] * x[k * f + j];
-        y[o * f + j] = acc;
-      }
+    if (f >= 16) {
+      for (int64_t j0 = 0; j0 + 16 <= f; j0 += 16) per_field_16<OUT, IN>(m, x, f, j0, y);
+      if (f % 16 != 0) per_field_16<OUT, IN>(m, x, f, f - 16, y);
+    } else if (f >= 8) {
+      for (int64_t j0 = 0; j0 + 8 <= f; j0 += 8) per_field_lanes<OUT, IN, Lanes8>(m, x, f, j0, y);
+      if (f % 8 != 0) per_field_lanes<OUT, IN, Lanes8>(m, x, f, f - 8, y);
+    } else {
+      for (int64_t j = 0; j < f; ++j)
+        for (int o = 0; o < OUT; ++o) {
+          float acc = 0.f;
+          for (int k = 0; k < IN; ++k) acc += m[o * IN + k] * x[k * f + j];
+          y[o * f + j] = acc;
+        }
+    }
   }
 }
 

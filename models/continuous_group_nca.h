@@ -39,7 +39,8 @@ class ContinuousGroupNcaImpl : public NcaModelImpl {
   void begin_rollout() override;
   void end_rollout() override;
   // The fused step's weights: the perception conv on the nine taps, the Fourier nonlinearity's
-  // sampling and projection per hidden field (kernels/spectral_mlp.h).
+  // sampling and projection per hidden field (kernels/spectral_mlp.h), with the taps split into
+  // rings and irreps of the grid's exact group (tap_feature_basis, models/feature_basis.h).
   std::optional<kernels::SobelMlpWeights> sobel_mlp_weights() const override;
   const ContinuousGroupNcaOptions& options() const { return options_; }
 

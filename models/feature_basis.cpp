@@ -16,8 +16,8 @@ torch::Tensor feature_basis(const groups::Group& group, const std::vector<Featur
   for (size_t c = 0; c < copies.size(); ++c) {
     const FeatureCopy& copy = copies[c];
     for (int64_t f : copy.features) {
-      EQNCA_CHECK(f >= 0 && f < features && !covered[size_t(f)], "feature_basis: feature {} of {} is in two copies",
-                  f, features);
+      EQNCA_CHECK(f >= 0 && f < features && !covered[size_t(f)], "feature_basis: feature {} of {} is in two copies", f,
+                  features);
       covered[size_t(f)] = true;
     }
     const groups::IsotypicBasis split = groups::isotypic_basis(group, copy.action);

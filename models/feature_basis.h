@@ -10,8 +10,8 @@
 
 #include <vector>
 
-#include <Eigen/Dense>
 #include <torch/types.h>
+#include <Eigen/Dense>
 
 #include "groups/group.h"
 

@@ -24,7 +24,7 @@ struct FiniteGroupNcaOptions {
   TORCH_ARG(int, hidden_fields) = 16;  // regular fields between the two 1x1 convs
   TORCH_ARG(double, fire_rate) = 0.5;
   TORCH_ARG(layers::Padding, padding) = layers::Padding::Zeros;
-  // The fused step in the isotypic bases (kernels/spectral_mlp.h), 2-8x fewer multiply-adds;
+  // The fused step in the isotypic bases (kernels/spectral_mlp.h), 2.5-5.5x fewer multiply-adds;
   // false: the dense expanded weights (the same maths, for comparisons).
   TORCH_ARG(bool, spectral_step) = true;
 };
