@@ -79,6 +79,7 @@ declare -A lever=(
   [F_d4_sf3_hf32_lr4e-3]="--model d4 --hidden-fields 32 --state-fields 3 --lr 4e-3"
   [F_c8_sf3_hf32]="--model c8 --hidden-fields 32 --state-fields 3 --lr 5.66e-3"
   [F_c8_sf4_hf48]="--model c8 --hidden-fields 48 --state-fields 4 --lr 5.66e-3"
+  [F_c16_sf3_hf32]="--model c16 --hidden-fields 32 --state-fields 3 --lr 8e-3"
   [F_c16_sf2_hf16]="--model c16 --hidden-fields 16 --state-fields 2 --lr 8e-3"
   [F_so2]="--model so2"
 )

@@ -1,6 +1,7 @@
 """Checks issue 10's targets on the full-recipe runs of run.sh (RECIPE=full) and prints them as a
 markdown table. Usage: targets.py OUT [S_PER_IT_RATIO ...]
-OUT holds F_growing/seed* and any of F_c4_sf6_hf64/seed*, F_d4_sf3_hf32/seed*, F_d4_sf4_hf48/seed*
+OUT holds F_growing/seed* and any of F_c4_sf6_hf64/seed*, F_d4_sf3_hf32/seed*, F_d4_sf4_hf48/seed*,
+F_c8_sf4_hf48/seed*, F_c16_sf3_hf32/seed*, F_so2/seed*
 (equiv_s96.json, and stage220/equiv_s96.json for the equal wall-clock check, from STAGE_AT=220).
 Medians are over seeds; "ratio" = the model's median / the baseline's median."""
 import glob, json, os, statistics as st, sys
@@ -47,3 +48,29 @@ for lever, name in (('F_c4_sf6_hf64', 'c4 (default)'), ('F_d4_sf3_hf32', 'd4 (3 
     per_seed = ', '.join('%.3e' % x for x in losses)
     print(f'| {name} | {len(runs)} | {per_seed} | {med:.3e} | {med / base_loss:.2f}× | '
           f'{spread:.1e} | {ind:.3f} ({ind / base_ind:.2f}×) | {stage} |')
+
+# c8, c16 and so2: loss from the seed at 0° against the baseline's (target ≤ 2×), and at the
+# off-grid angles against the model's own 0° loss (target ≤ 2×), seed resampled by
+# `eqnca equivariance` (bilinear about the centre).
+rows = []
+for lever, name in (('F_c8_sf4_hf48', 'c8 (4 / 48 fields, the default)'), ('F_c16_sf3_hf32', 'c16 (3 / 32, the default)'),
+                    ('F_so2', 'so2 (default)')):
+    runs = evals(lever)
+    if not runs:
+        continue
+    losses = [at(e)['rotated_target_loss'] for _, e in runs]
+    med = st.median(losses)
+    off = []
+    for angle in (45.0, 22.5, 30.0):
+        ratios = [at(e, angle)['rotated_target_loss'] / at(e)['rotated_target_loss'] for _, e in runs
+                  if any(abs(x['angle_deg'] - angle) < 1e-9 for x in e)]
+        if ratios:
+            off.append(f'{angle:g}°: {st.median(ratios):.2f}× (seeds {", ".join("%.2f" % r for r in ratios)})')
+    exact = max(x['final_rel_error'] for _, e in runs for x in e if x['exact'])
+    rows.append(f'| {name} | {len(runs)} | {", ".join("%.3e" % x for x in losses)} | {med:.3e} | '
+                f'{med / base_loss:.2f}× | {"; ".join(off)} | {exact:.1e} |')
+if rows:
+    print('\n| model | seeds | loss at 0°, per seed | median | ratio (target ≤ 2) | off-grid loss / own 0° loss, median '
+          'over seeds (target ≤ 2) | error at exact elements, max |')
+    print('|---|---|---|---|---|---|---|')
+    print('\n'.join(rows))
