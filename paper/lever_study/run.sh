@@ -93,7 +93,7 @@ for seed in $seeds; do
     rm -rf "$run" && mkdir -p "$run"
     echo "$(date +%T) $name seed $seed"
     run_angles=$angles
-    case "${lever[$name]}" in *"--model c4"* | *"--model d4"*) run_angles="0 90 180 270" ;; *"--model c16"*) run_angles="0 90 180 270 45 22.5" ;; esac
+    case "${lever[$name]}" in *"--model c4"* | *"--model d4"*) run_angles="0 90 180 270" ;; *"--model c8"*) run_angles="0 90 180 270 45" ;; *"--model c16"*) run_angles="0 90 180 270 45 22.5" ;; esac
     # STAGE_AT=N: train to N iterations first and measure that checkpoint too (in RUN/stageN/),
     # then resume to the full budget (the curve continues exactly), for equal wall-clock comparisons.
     if [ -n "${STAGE_AT:-}" ]; then
