@@ -17,8 +17,8 @@ namespace {
 
 // Two copies of D4's regular representation on channels {0..7} and {8..15}, features c*3 + k.
 std::vector<models::FeatureCopy> lifted_regular_fields(const groups::Group& g) {
-  const groups::Representation regular = groups::Representation::regular(g), standard =
-                                                                                  groups::Representation::standard(g);
+  const groups::Representation regular = groups::Representation::regular(g);
+  const groups::Representation standard = groups::Representation::standard(g);
   std::vector<models::FeatureCopy> copies(2);
   for (int f = 0; f < 2; ++f) {
     for (int64_t c = 0; c < 8; ++c)
