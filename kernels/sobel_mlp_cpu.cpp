@@ -12,6 +12,7 @@
 #include <Eigen/Core>
 
 #include "kernels/thread_pool.h"
+#include "kernels/tile_gemm.h"
 #include "layers/nca_mechanics.h"
 
 namespace eqnca::kernels::detail {
@@ -203,19 +204,9 @@ const float* planar_w1(const torch::Tensor& w1, int64_t channels, int64_t K, std
   return buffer.data();
 }
 
-// h = relu(F W1^T + b1) for the r feature rows of a tile.
-void hidden_layer(const float* features, int64_t r, int64_t f, const float* w1, const float* b1, int64_t hidden_width,
-                  float* h) {
-  MatrixMap Hm(h, r, hidden_width);
-  Hm.noalias() = ConstMatrixMap(features, r, f) * ConstMatrixMap(w1, hidden_width, f).transpose();
-  for (int64_t i = 0; i < r; ++i) {
-    float* hr = h + i * hidden_width;
-    for (int64_t j = 0; j < hidden_width; ++j) hr[j] = std::max(hr[j] + b1[j], 0.f);
-  }
-}
-
 // The MLP of the dense path, per tile: delta = W2 relu(W1 f + b1) (b2 is added by the caller).
-// Gradients per work item: w1 (planar), b1, w2.
+// Gradients per work item: w1 (planar), b1, w2. The weights are packed for tile_gemm once per
+// call, each the way round its products read it.
 class DenseMlp {
  public:
   // `channels` of the state (the outputs), of which `perceived` have k features each.
@@ -229,15 +220,18 @@ class DenseMlp {
         hidden_(w1.size(0)) {
     thread_local std::vector<float> buffer;
     w1_ = planar_w1(w1, perceived, k, buffer);
+    const float* w2p = w2_.data_ptr<float>();
+    w1t_.pack(w1_, hidden_, features(), true);    // hidden = f W1^T
+    w1n_.pack(w1_, hidden_, features(), false);   // d features = d hidden W1
+    w2t_.pack(w2p, channels_, hidden_, true);     // delta = h W2^T
+    w2n_.pack(w2p, channels_, hidden_, false);    // d hidden = d delta W2
   }
   int64_t gradient_size() const { return hidden_ * features() + hidden_ + channels_ * hidden_; }
 
   // ws.features (r, F) -> ws.hidden (r, hidden), ws.delta (r, C).
   void forward(Workspace& ws, int64_t r) const {
-    const int64_t f = features();
-    hidden_layer(ws.features.data(), r, f, w1_, b1_.data_ptr<float>(), hidden_, grown(ws.hidden, r * hidden_));
-    MatrixMap(grown(ws.delta, r * channels_), r, channels_).noalias() =
-        ConstMatrixMap(ws.hidden.data(), r, hidden_) * w2().transpose();
+    hidden(ws, r);
+    multiply(ws.hidden.data(), hidden_, 1, r, w2t_, grown(ws.delta, r * channels_), channels_, Store::kAssign);
   }
 
   // ws.delta holds d loss / d delta (r, C): adds the weight gradients to `grad` and writes
@@ -247,15 +241,13 @@ class DenseMlp {
     float* gw1 = grad;
     float* gb1 = gw1 + hidden_ * f;
     float* gw2 = gb1 + hidden_;
-    hidden_layer(ws.features.data(), r, f, w1_, b1_.data_ptr<float>(), hidden_, grown(ws.hidden, r * hidden_));
-    const ConstMatrixMap GD(ws.delta.data(), r, channels_), Hm(ws.hidden.data(), r, hidden_),
-        Fm(ws.features.data(), r, f);
-    MatrixMap(gw2, channels_, hidden_).noalias() += GD.transpose() * Hm;
-    MatrixMap GH(grown(ws.grad_hidden, r * hidden_), r, hidden_);
-    GH.noalias() = GD * w2();
-    relu_backward(ws.hidden.data(), ws.grad_hidden.data(), r, hidden_, gb1);
-    MatrixMap(gw1, hidden_, f).noalias() += GH.transpose() * Fm;
-    MatrixMap(grown(ws.grad_features, r * f), r, f).noalias() = GH * ConstMatrixMap(w1_, hidden_, f);
+    hidden(ws, r);
+    accumulate_outer(ws.delta.data(), channels_, channels_, ws.hidden.data(), hidden_, hidden_, r, gw2, hidden_);
+    float* gh = grown(ws.grad_hidden, r * hidden_);
+    multiply(ws.delta.data(), channels_, 1, r, w2n_, gh, hidden_, Store::kAssign);
+    relu_backward(ws.hidden.data(), gh, r, hidden_, gb1);
+    accumulate_outer(gh, hidden_, hidden_, ws.features.data(), f, f, r, gw1, f);
+    multiply(gh, hidden_, 1, r, w1n_, grown(ws.grad_features, r * f), f, Store::kAssign);
   }
 
   // Summed item gradients -> w1 (public layout), b1, w2.
@@ -286,10 +278,15 @@ class DenseMlp {
 
  private:
   int64_t features() const { return k_ * perceived_; }
-  ConstMatrixMap w2() const { return ConstMatrixMap(w2_.data_ptr<float>(), channels_, hidden_); }
+  // ws.features -> ws.hidden = relu(f W1^T + b1).
+  void hidden(Workspace& ws, int64_t r) const {
+    multiply(ws.features.data(), features(), 1, r, w1t_, grown(ws.hidden, r * hidden_), hidden_, Store::kBiasRelu,
+             b1_.data_ptr<float>());
+  }
   torch::Tensor b1_, w2_;
   const float* w1_ = nullptr;
   int64_t channels_, perceived_, k_, hidden_;
+  PackedWeights w1t_, w1n_, w2t_, w2n_;
 };
 
 // A block-sparse layer (kernels/spectral_mlp.h) on tile rows: the blocks packed once per call.

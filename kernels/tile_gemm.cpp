@@ -1,0 +1,186 @@
+// Tile products of the fused steps' MLPs; see tile_gemm.h.
+#include "kernels/tile_gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+namespace eqnca::kernels::detail {
+namespace {
+
+// Sixteen floats as one value: one AVX-512 register, two AVX ones elsewhere.
+typedef float Vec __attribute__((vector_size(64)));
+constexpr int64_t kLanes = 16;
+
+// Register blocks: a block keeps rows x vectors sums in registers while it streams the reduction
+// index. AVX-512 has 32 registers (24 sums leave room for the operands); with 16 AVX registers,
+// each Vec taking two, blocks are a quarter the size.
+#if defined(__AVX512F__)
+constexpr int kSums = 24;
+constexpr int kMaxVectors = 4;
+#else
+constexpr int kSums = 6;
+constexpr int kMaxVectors = 2;
+#endif
+
+inline Vec load(const float* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof(Vec));
+  return v;
+}
+// The first `count` (1..16) lanes of v to p.
+inline void store(float* p, const Vec& v, int64_t count) {
+  if (count == kLanes)
+    std::memcpy(p, &v, sizeof(Vec));
+  else
+    std::memcpy(p, &v, sizeof(float) * size_t(count));
+}
+inline Vec load_partial(const float* p, int64_t count) {
+  if (count == kLanes) return load(p);
+  Vec v{};
+  std::memcpy(&v, p, sizeof(float) * size_t(count));
+  return v;
+}
+
+// One block of `multiply`: rows [0, R) of a times vectors [0, V) of b's panel.
+template <int R, int V>
+void multiply_block(const float* __restrict a, int64_t rs, int64_t cs, int64_t k, const float* __restrict b,
+                    int64_t b_stride, float* __restrict c, int64_t ldc, int64_t cols, Store mode, const Vec* bias) {
+  Vec sum[R][V];
+  for (int i = 0; i < R; ++i)
+    for (int v = 0; v < V; ++v) sum[i][v] = Vec{};
+  for (int64_t j = 0; j < k; ++j) {
+    Vec bv[V];
+    for (int v = 0; v < V; ++v) bv[v] = load(b + j * b_stride + v * kLanes);
+    for (int i = 0; i < R; ++i) {
+      const float s = a[i * rs + j * cs];
+      for (int v = 0; v < V; ++v) sum[i][v] += s * bv[v];
+    }
+  }
+  for (int i = 0; i < R; ++i)
+    for (int v = 0; v < V; ++v) {
+      const int64_t count = std::min(kLanes, cols - v * kLanes);
+      float* out = c + i * ldc + v * kLanes;
+      Vec y = sum[i][v];
+      if (mode == Store::kAdd) {
+        y += load_partial(out, count);
+      } else if (mode == Store::kBiasRelu) {
+        y += bias[v];
+        y = y > Vec{} ? y : Vec{};
+      }
+      store(out, y, count);
+    }
+}
+
+// Rows [0, r) in blocks of R, the remainder in blocks of R / 2, R / 4, ... 1.
+template <int R, int V>
+void multiply_rows(const float* a, int64_t rs, int64_t cs, int64_t r, int64_t k, const float* b, int64_t b_stride,
+                   float* c, int64_t ldc, int64_t cols, Store mode, const Vec* bias) {
+  int64_t i = 0;
+  for (; i + R <= r; i += R) multiply_block<R, V>(a + i * rs, rs, cs, k, b, b_stride, c + i * ldc, ldc, cols, mode, bias);
+  if constexpr (R > 1)
+    if (i < r) multiply_rows<R / 2, V>(a + i * rs, rs, cs, r - i, k, b, b_stride, c + i * ldc, ldc, cols, mode, bias);
+}
+
+// One block of `accumulate_outer`: g rows [0, M) and vectors [0, V), summed over r rows.
+template <int M, int V>
+void outer_block(const float* __restrict a, int64_t lda, const float* __restrict b, int64_t ldb, int64_t r,
+                 float* __restrict g, int64_t ldg, int64_t cols) {
+  Vec sum[M][V];
+  for (int i = 0; i < M; ++i)
+    for (int v = 0; v < V; ++v) sum[i][v] = Vec{};
+  for (int64_t t = 0; t < r; ++t) {
+    Vec bv[V];
+    for (int v = 0; v < V; ++v) bv[v] = load(b + t * ldb + v * kLanes);
+    for (int i = 0; i < M; ++i) {
+      const float s = a[t * lda + i];
+      for (int v = 0; v < V; ++v) sum[i][v] += s * bv[v];
+    }
+  }
+  for (int i = 0; i < M; ++i)
+    for (int v = 0; v < V; ++v) {
+      const int64_t count = std::min(kLanes, cols - v * kLanes);
+      float* out = g + i * ldg + v * kLanes;
+      store(out, sum[i][v] + load_partial(out, count), count);
+    }
+}
+
+template <int M, int V>
+void outer_rows(const float* a, int64_t lda, int64_t m, const float* b, int64_t ldb, int64_t r, float* g, int64_t ldg,
+                int64_t cols) {
+  int64_t i = 0;
+  for (; i + M <= m; i += M) outer_block<M, V>(a + i, lda, b, ldb, r, g + i * ldg, ldg, cols);
+  if constexpr (M > 1)
+    if (i < m) outer_rows<M / 2, V>(a + i, lda, m - i, b, ldb, r, g + i * ldg, ldg, cols);
+}
+
+// Calls f(std::integral_constant<int, V>) for V = vectors (1..kMaxVectors).
+template <typename F>
+void with_vectors(int64_t vectors, F&& f) {
+  switch (vectors) {
+    case 1:
+      f(std::integral_constant<int, 1>{});
+      break;
+    case 2:
+      f(std::integral_constant<int, 2>{});
+      break;
+#if defined(__AVX512F__)
+    case 3:
+      f(std::integral_constant<int, 3>{});
+      break;
+    case 4:
+      f(std::integral_constant<int, 4>{});
+      break;
+#endif
+  }
+}
+
+}  // namespace
+
+void PackedWeights::pack(const float* w, int64_t rows, int64_t cols, bool transpose) {
+  k_ = transpose ? cols : rows;
+  n_ = transpose ? rows : cols;
+  stride_ = (n_ + kLanes - 1) / kLanes * kLanes;
+  data_.assign(size_t(k_ * stride_), 0.f);
+  for (int64_t j = 0; j < k_; ++j)
+    for (int64_t i = 0; i < n_; ++i) data_[size_t(j * stride_ + i)] = transpose ? w[i * cols + j] : w[j * cols + i];
+}
+
+void multiply(const float* a, int64_t row_stride, int64_t col_stride, int64_t r, const PackedWeights& b, float* c,
+              int64_t ldc, Store store, const float* bias) {
+  const int64_t vectors = b.stride() / kLanes;
+  for (int64_t v0 = 0; v0 < vectors; v0 += kMaxVectors) {
+    const int64_t nv = std::min<int64_t>(kMaxVectors, vectors - v0), c0 = v0 * kLanes;
+    const int64_t cols = std::min(b.n() - c0, nv * kLanes);
+    Vec bias_v[kMaxVectors] = {};
+    if (store == Store::kBiasRelu)
+      for (int64_t v = 0; v < nv; ++v) bias_v[v] = load_partial(bias + c0 + v * kLanes, std::min(kLanes, cols - v * kLanes));
+    with_vectors(nv, [&](auto vc) {
+      constexpr int V = decltype(vc)::value;
+      multiply_rows<kSums / V, V>(a, row_stride, col_stride, r, b.k(), b.data() + c0, b.stride(), c + c0, ldc, cols,
+                                  store, bias_v);
+    });
+  }
+}
+
+void accumulate_outer(const float* a, int64_t lda, int64_t m, const float* b, int64_t ldb, int64_t n, int64_t r,
+                      float* g, int64_t ldg) {
+  const int64_t full = n / kLanes;
+  for (int64_t v0 = 0; v0 < full; v0 += kMaxVectors) {
+    const int64_t nv = std::min<int64_t>(kMaxVectors, full - v0), c0 = v0 * kLanes;
+    with_vectors(nv, [&](auto vc) {
+      constexpr int V = decltype(vc)::value;
+      outer_rows<kSums / V, V>(a, lda, m, b + c0, ldb, r, g + c0, ldg, nv * kLanes);
+    });
+  }
+  // The last n % 16 columns of b, zero-padded to a vector per row (a row's full vector would
+  // read past the end of b).
+  if (const int64_t tail = n - full * kLanes; tail > 0) {
+    thread_local std::vector<float> padded;
+    padded.assign(size_t(r * kLanes), 0.f);
+    for (int64_t t = 0; t < r; ++t) std::memcpy(&padded[size_t(t * kLanes)], b + t * ldb + full * kLanes, sizeof(float) * size_t(tail));
+    outer_rows<kSums, 1>(a, lda, m, padded.data(), kLanes, r, g + full * kLanes, ldg, tail);
+  }
+}
+
+}  // namespace eqnca::kernels::detail
