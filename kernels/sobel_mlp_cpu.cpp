@@ -253,11 +253,11 @@ class DenseMlp {
     hidden(ws, r);
     // W2's gradient transposed, (hidden, C): sixteen hidden units per register block rather
     // than the few rows C would give (1.4x faster at C = 16).
-    accumulate_outer(ws.hidden.data(), hidden_, hidden_, ws.delta.data(), channels_, channels_, r, gw2, channels_);
+    accumulate_outer(ws.hidden.data(), hidden_, 1, hidden_, ws.delta.data(), channels_, channels_, r, gw2, channels_);
     float* gh = grown(ws.grad_hidden, r * hidden_);
     multiply(ws.delta.data(), channels_, 1, r, w2n_, gh, hidden_, Store::kAssign);
     relu_backward(ws.hidden.data(), gh, r, hidden_, gb1);
-    accumulate_outer(gh, hidden_, hidden_, ws.features.data(), f, f, r, gw1, f);
+    accumulate_outer(gh, hidden_, 1, hidden_, ws.features.data(), f, f, r, gw1, f);
     multiply(gh, hidden_, 1, r, w1n_, grown(ws.grad_features, r * f), f, Store::kAssign);
   }
 

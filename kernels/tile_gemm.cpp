@@ -91,7 +91,7 @@ void multiply_rows(const float* a, int64_t rs, int64_t cs, int64_t r, int64_t k,
 
 // One block of `accumulate_outer`: g rows [0, M) and vectors [0, V), summed over r rows.
 template <int M, int V>
-void outer_block(const float* __restrict a, int64_t lda, const float* __restrict b, int64_t ldb, int64_t r,
+void outer_block(const float* __restrict a, int64_t rs, int64_t cs, const float* __restrict b, int64_t ldb, int64_t r,
                  float* __restrict g, int64_t ldg, int64_t cols) {
   Vec sum[M][V];
   for (int i = 0; i < M; ++i)
@@ -100,7 +100,7 @@ void outer_block(const float* __restrict a, int64_t lda, const float* __restrict
     Vec bv[V];
     for (int v = 0; v < V; ++v) bv[v] = load(b + t * ldb + v * kLanes);
     for (int i = 0; i < M; ++i) {
-      const float s = a[t * lda + i];
+      const float s = a[t * rs + i * cs];
       for (int v = 0; v < V; ++v) sum[i][v] += s * bv[v];
     }
   }
@@ -113,12 +113,12 @@ void outer_block(const float* __restrict a, int64_t lda, const float* __restrict
 }
 
 template <int M, int V>
-void outer_rows(const float* a, int64_t lda, int64_t m, const float* b, int64_t ldb, int64_t r, float* g, int64_t ldg,
-                int64_t cols) {
+void outer_rows(const float* a, int64_t rs, int64_t cs, int64_t m, const float* b, int64_t ldb, int64_t r, float* g,
+                int64_t ldg, int64_t cols) {
   int64_t i = 0;
-  for (; i + M <= m; i += M) outer_block<M, V>(a + i, lda, b, ldb, r, g + i * ldg, ldg, cols);
+  for (; i + M <= m; i += M) outer_block<M, V>(a + i * cs, rs, cs, b, ldb, r, g + i * ldg, ldg, cols);
   if constexpr (M > 1)
-    if (i < m) outer_rows<M / 2, V>(a + i, lda, m - i, b, ldb, r, g + i * ldg, ldg, cols);
+    if (i < m) outer_rows<M / 2, V>(a + i * cs, rs, cs, m - i, b, ldb, r, g + i * ldg, ldg, cols);
 }
 
 // Calls f(std::integral_constant<int, V>) for V = vectors (1..kMaxVectors).
@@ -171,14 +171,14 @@ void multiply(const float* a, int64_t row_stride, int64_t col_stride, int64_t r,
   }
 }
 
-void accumulate_outer(const float* a, int64_t lda, int64_t m, const float* b, int64_t ldb, int64_t n, int64_t r,
-                      float* g, int64_t ldg) {
+void accumulate_outer(const float* a, int64_t row_stride, int64_t col_stride, int64_t m, const float* b, int64_t ldb,
+                      int64_t n, int64_t r, float* g, int64_t ldg) {
   const int64_t full = n / kLanes;
   for (int64_t v0 = 0; v0 < full; v0 += kMaxVectors) {
     const int64_t nv = std::min<int64_t>(kMaxVectors, full - v0), c0 = v0 * kLanes;
     with_vectors(nv, [&](auto vc) {
       constexpr int V = decltype(vc)::value;
-      outer_rows<kBlockRows<V>, V>(a, lda, m, b + c0, ldb, r, g + c0, ldg, nv * kLanes);
+      outer_rows<kBlockRows<V>, V>(a, row_stride, col_stride, m, b + c0, ldb, r, g + c0, ldg, nv * kLanes);
     });
   }
   // The last n % 16 columns of b, zero-padded to a vector per row (a row's full vector would
@@ -188,7 +188,7 @@ void accumulate_outer(const float* a, int64_t lda, int64_t m, const float* b, in
     padded.assign(size_t(r * kLanes), 0.f);
     for (int64_t t = 0; t < r; ++t)
       std::memcpy(&padded[size_t(t * kLanes)], b + t * ldb + full * kLanes, sizeof(float) * size_t(tail));
-    outer_rows<kBlockRows<1>, 1>(a, lda, m, padded.data(), kLanes, r, g + full * kLanes, ldg, tail);
+    outer_rows<kBlockRows<1>, 1>(a, row_stride, col_stride, m, padded.data(), kLanes, r, g + full * kLanes, ldg, tail);
   }
 }
 

@@ -45,9 +45,10 @@ enum class Store {
 void multiply(const float* a, int64_t row_stride, int64_t col_stride, int64_t r, const PackedWeights& b, float* c,
               int64_t ldc, Store store, const float* bias = nullptr);
 
-// g (m x n, row stride ldg) += a^T b summed over r rows: a (r x m, row stride lda), b (r x n,
-// row stride ldb). The weight gradient of a layer over a tile: cells are the reduction.
-void accumulate_outer(const float* a, int64_t lda, int64_t m, const float* b, int64_t ldb, int64_t n, int64_t r,
-                      float* g, int64_t ldg);
+// g (m x n, row stride ldg) += a^T b summed over r rows: a (r x m) read as a[t * row_stride +
+// i * col_stride], b (r x n, row stride ldb). The weight gradient of a layer over a tile: cells
+// are the reduction.
+void accumulate_outer(const float* a, int64_t row_stride, int64_t col_stride, int64_t m, const float* b, int64_t ldb,
+                      int64_t n, int64_t r, float* g, int64_t ldg);
 
 }  // namespace eqnca::kernels::detail
