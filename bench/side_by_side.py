@@ -12,7 +12,12 @@ and two ratios, both "higher is better for eqnca":
 --model picks eqnca's model; the baseline is always PyTorch's "growing" model, and the rows
 say so. --task texture times the texture task on both sides instead (eqnca bench --task texture
 against bench/texture_pytorch.py: all cells alive, circular padding, Gram texture loss).
---markdown prints a block to paste into bench/RESULTS.md. A run that fails or prints
+Each program runs in its own OpenMP wait policy (libgomp's OMP_WAIT_POLICY, read when the
+library loads): eqnca with PASSIVE, as scripts/demo.sh and paper/make.sh run it (its own thread
+pool does the work; spinning OpenMP workers only take its second core), PyTorch with libgomp's
+default (ACTIVE spinning, which its many small parallel ops need: with PASSIVE its growth ran at
+half speed, 2026-12-07). --eqnca-omp-wait-policy / --pytorch-omp-wait-policy change them ('' =
+the variable unset). --markdown prints a block to paste into bench/RESULTS.md. A run that fails or prints
 no JSON stops everything: its command, stderr and stdout are shown and the exit code is 1.
 
     python3 bench/side_by_side.py --batch 8 --size 72 --steps 64 --threads 2 --markdown
@@ -64,6 +69,10 @@ def parse_args(argv):
     parser.add_argument("--rounds", type=int, default=3, help="interleaved A,B rounds")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per single run")
     parser.add_argument("--markdown", action="store_true", help="also print a RESULTS.md block")
+    parser.add_argument("--eqnca-omp-wait-policy", default="PASSIVE",
+                        help="OMP_WAIT_POLICY for eqnca ('' = unset)")
+    parser.add_argument("--pytorch-omp-wait-policy", default="",
+                        help="OMP_WAIT_POLICY for PyTorch ('' = unset: libgomp's default)")
     args = parser.parse_args(argv)
     for name in ("batch", "size", "steps", "threads", "repeats", "rounds"):
         if getattr(args, name) < 1:
@@ -121,9 +130,20 @@ def fail(name, command, why, stdout="", stderr=""):
     sys.exit(1)
 
 
+def environment(policy):
+    """This process's environment with OMP_WAIT_POLICY set to `policy` ('' removes it)."""
+    env = dict(os.environ)
+    env.pop("OMP_WAIT_POLICY", None)
+    if policy:
+        env["OMP_WAIT_POLICY"] = policy
+    return env
+
+
 def run_once(name, command, args):
+    policy = args.eqnca_omp_wait_policy if name == "eqnca" else args.pytorch_omp_wait_policy
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout,
+                              env=environment(policy))
     except FileNotFoundError as error:
         fail(name, command, f"cannot execute: {error}")
     except subprocess.TimeoutExpired as error:
@@ -223,8 +243,9 @@ def print_markdown(args, header, rows, results, argv):
     eqnca_torch = results["eqnca"][0].get("torch_version", "unknown")
     print(f"- PyTorch {torch_version} (baseline); LibTorch {eqnca_torch} (eqnca)")
     print(f"- command: `{invoked}`")
-    print(f"  - eqnca: `{shlex.join(cmds['eqnca'])}`")
-    print(f"  - pytorch: `{shlex.join(cmds['pytorch'])}`")
+    policy = lambda value: f"OMP_WAIT_POLICY={value}" if value else "OMP_WAIT_POLICY unset"
+    print(f"  - eqnca ({policy(args.eqnca_omp_wait_policy)}): `{shlex.join(cmds['eqnca'])}`")
+    print(f"  - pytorch ({policy(args.pytorch_omp_wait_policy)}): `{shlex.join(cmds['pytorch'])}`")
     print()
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -49,12 +50,31 @@ std::string demo_toml(const DemoOptions& o, const std::string& target) {
 void print_evaluation(const DemoModelResult& m, std::ostream& out) {
   out << fmt::format("{} ({} iterations, {:.1f} s, final training loss {:.4g}):\n", m.model, m.iterations, m.train_s,
                      m.final_train_loss);
-  out << fmt::format("  {:>8} {:>22} {:>22} {:>20}\n", "rotation", "equiv. error (shared)", "equiv. error (indep.)",
-                     "loss vs rotated tgt");
-  for (const auto& e : m.evaluation.elements)
-    out << fmt::format("  {:>7g}° {:>22.3e} {:>22.3e} {:>20.4g}\n", e.angle_deg, e.final_rel_error,
-                       e.rel_error_independent_mask.back(),
-                       e.rotated_target_loss.empty() ? NAN : e.rotated_target_loss.back());
+  out << fmt::format("  {:>8} {:>22} {:>22} {:>32}\n", "rotation", "equiv. error (shared)", "equiv. error (indep.)",
+                     fmt::format("loss vs rotated tgt ({} draws)", kDemoMaskDraws));
+  for (size_t i = 0; i < m.evaluation.elements.size(); ++i) {
+    const ElementResult& e = m.evaluation.elements[i];
+    out << fmt::format("  {:>7g}° {:>22.3e} {:>22.3e} {:>21.4g} ± {:<8.2g}\n", e.angle_deg, e.final_rel_error,
+                       e.rel_error_independent_mask.back(), m.mean_loss(i), m.sd_loss(i));
+  }
+}
+
+// The last step's loss against the rotated target for each element, over mask draws seed + 1,
+// ..., seed + kDemoMaskDraws - 1 (the caller's first evaluation is draw 0).
+std::vector<std::vector<double>> draw_losses(models::NcaModel& model, const EvalOptions& options,
+                                             const EquivarianceSummary& first) {
+  std::vector<std::vector<double>> losses(first.elements.size());
+  auto add = [&](const EquivarianceSummary& s) {
+    for (size_t i = 0; i < s.elements.size(); ++i)
+      if (!s.elements[i].rotated_target_loss.empty()) losses[i].push_back(s.elements[i].rotated_target_loss.back());
+  };
+  add(first);
+  for (int d = 1; d < kDemoMaskDraws; ++d) {
+    EvalOptions draw = options;
+    draw.seed = options.seed + static_cast<std::uint64_t>(d);
+    add(evaluate_equivariance(model, draw));
+  }
+  return losses;
 }
 
 // Trains every config the same number of iterations in about `total_s` seconds in all: a few timed
@@ -116,7 +136,31 @@ void log_demo_model(RunLog& log, const std::string& prefix, const std::string& r
     log.write_array(prefix + "/" + curve, std::vector<float>(values.begin(), values.end()), {values.size()});
   }
   log_equivariance(log, prefix + "/eval", model.evaluation);
+  if (!model.draw_losses.empty() && !model.draw_losses.front().empty()) {
+    std::vector<float> draws;
+    for (const auto& element : model.draw_losses)
+      for (double v : element) draws.push_back(static_cast<float>(v));
+    log.write_array(prefix + "/eval/rotated_target_loss_draws", draws,
+                    {model.draw_losses.size(), model.draw_losses.front().size()});
+  }
   log.set_attribute(prefix, "iterations", static_cast<double>(model.iterations));
+}
+
+double DemoModelResult::mean_loss(size_t element) const {
+  if (element >= draw_losses.size() || draw_losses[element].empty()) return NAN;
+  const std::vector<double>& v = draw_losses[element];
+  double sum = 0;
+  for (double x : v) sum += x;
+  return sum / static_cast<double>(v.size());
+}
+
+double DemoModelResult::sd_loss(size_t element) const {
+  if (element >= draw_losses.size() || draw_losses[element].size() < 2) return NAN;
+  const std::vector<double>& v = draw_losses[element];
+  const double mean = mean_loss(element);
+  double sum = 0;
+  for (double x : v) sum += (x - mean) * (x - mean);
+  return std::sqrt(sum / static_cast<double>(v.size() - 1));
 }
 
 TrainConfig demo_train_config(const DemoOptions& o, const std::string& model, const std::string& out_dir) {
@@ -199,6 +243,7 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
     m.train_s = trained.wall_s;
     m.final_train_loss = trained.final_loss;
     m.evaluation = evaluate_equivariance(loaded.model, eval);
+    m.draw_losses = draw_losses(loaded.model, eval, m.evaluation);
     web_models.push_back(web_model(*loaded.model, fmt::format("{} (trained {} iterations)", name, trained.iterations)));
     rows.emplace_back();
     const int scale = config.grid_size() < 48 ? 4 : 2;
@@ -223,6 +268,17 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out, std::ostream& progr
 
   out << "--- evaluation: grown from the seed rotated by each element of C4 ---\n";
   for (const auto& m : result.models) print_evaluation(m, out);
+  if (result.models.size() >= 2) {  // issue 10's demo target: the first model within 1.5x of the second at 0 degrees
+    const auto& elements = result.models[0].evaluation.elements;
+    const auto identity = std::find_if(elements.begin(), elements.end(),
+                                       [](const ElementResult& e) { return e.angle_deg == 0.0 && !e.reflection; });
+    if (identity != elements.end()) {
+      const size_t i = static_cast<size_t>(identity - elements.begin());
+      out << fmt::format("loss vs the target at 0°, {} / {}: {:.2f}x (means of {} mask draws)\n",
+                         result.models[0].model, result.models[1].model,
+                         result.models[0].mean_loss(i) / result.models[1].mean_loss(i), kDemoMaskDraws);
+    }
+  }
   out << fmt::format("montage (rows: {}; columns: seed rotated 0/90/180/270): {}\nlog: {}\nruns: {}/<model>/\n",
                      fmt::join(o.models, ", "), result.montage_path, result.log_path, result.out_dir);
   out << fmt::format("live page (open in a browser; turn the seed, bite, watch it regrow): {}\n", result.web_path);

@@ -50,6 +50,23 @@ TEST(DemoTest, QuickRunWritesEverythingAndSeparatesTheModels) {
   for (const auto& e : r.models[1].evaluation.elements) baseline = std::max(baseline, e.max_rel_error);
   EXPECT_GE(baseline, 1e-2);
   EXPECT_NE(out.str().find("montage"), std::string::npos);
+
+  // The rotated-target loss over kDemoMaskDraws mask draws: the first is the evaluation's own,
+  // the draws differ (other masks), and for c4 every draw gives the same loss at all four
+  // rotations (its masks are turned with the seed), to 1e-5 relative.
+  EXPECT_TRUE(log.exists("c4/eval/rotated_target_loss_draws"));
+  EXPECT_NE(out.str().find("mask draws"), std::string::npos) << out.str();
+  for (const auto& m : r.models) {
+    ASSERT_EQ(m.draw_losses.size(), m.evaluation.elements.size());
+    for (size_t i = 0; i < m.draw_losses.size(); ++i) {
+      ASSERT_EQ(m.draw_losses[i].size(), size_t(eqnca::experiments::kDemoMaskDraws));
+      EXPECT_EQ(m.draw_losses[i][0], m.evaluation.elements[i].rotated_target_loss.back());
+      EXPECT_GT(m.sd_loss(i), 0.0) << m.model << " element " << i;
+    }
+  }
+  const auto& c4 = r.models[0].draw_losses;
+  for (size_t d = 0; d < c4[0].size(); ++d)
+    for (size_t i = 1; i < c4.size(); ++i) EXPECT_NEAR(c4[i][d], c4[0][d], 1e-5 * c4[0][d]) << "draw " << d;
 }
 
 TEST(DemoTest, QuickTexturePartWritesItsRunsMontageAndLog) {
