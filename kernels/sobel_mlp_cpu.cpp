@@ -300,7 +300,10 @@ class DenseMlp {
   PackedWeights w1t_, w1n_, w2t_, w2n_;
 };
 
-// A block-sparse layer (kernels/spectral_mlp.h) on tile rows: the blocks packed once per call.
+// A block-sparse layer (kernels/spectral_mlp.h) on tile rows: the blocks packed once per call,
+// for tile_gemm each way round its products read them. The gradient of a block is kept as
+// (rows, width), or as (width, rows) when the layer runs feature-major (there the cells of a
+// column are contiguous, so the outer product sums over them with the block's rows as vectors).
 class BlockLayer {
  public:
   // w (rows, public columns); `channels`, `k`: the public -> planar column map (k = 1: none).
@@ -315,6 +318,13 @@ class BlockLayer {
         for (int64_t c = 0; c < b.width(); ++c)
           packed_[b.offset + a * b.width() + c] =
               src[(b.row_begin + a) * cols + public_column(b.cols[size_t(c)], channels, k)];
+    transposed_.resize(layout.blocks.size());
+    plain_.resize(layout.blocks.size());
+    for (size_t i = 0; i < layout.blocks.size(); ++i) {
+      const LinearBlock& b = layout.blocks[i];
+      transposed_[i].pack(packed_ + b.offset, b.rows(), b.width(), true);  // y = x W^T
+      plain_[i].pack(packed_ + b.offset, b.rows(), b.width(), false);      // gx = gy W
+    }
   }
   int64_t packed_size() const { return layout_.packed_size; }
 
@@ -322,46 +332,54 @@ class BlockLayer {
   void forward(const float* x, int64_t xs, int64_t r, float* y, int64_t ys, std::vector<float>& gather) const {
     if (!layout_.covers_all_rows)
       for (int64_t i = 0; i < r; ++i) std::fill(y + i * ys, y + i * ys + layout_.rows, 0.f);
-    for (const LinearBlock& b : layout_.blocks)
-      StridedMap(y + b.row_begin, r, b.rows(), Eigen::OuterStride<>(ys)).noalias() =
-          columns(b, x, xs, r, gather) * weights(b).transpose();
+    for (size_t i = 0; i < layout_.blocks.size(); ++i) {
+      const LinearBlock& b = layout_.blocks[i];
+      int64_t stride = 0;
+      const float* xb = columns(b, x, xs, r, gather, stride);
+      multiply(xb, stride, 1, r, transposed_[i], y + b.row_begin, ys, Store::kAssign);
+    }
   }
 
-  // From gy (r, rows; stride gys): adds W's gradient to `grad` (packed) and writes gx (r, cols;
-  // stride gxs) = gy W.
+  // From gy (r, rows; stride gys): adds W's gradient to `grad` (packed, (rows, width) blocks) and
+  // writes gx (r, cols; stride gxs) = gy W.
   void backward(const float* x, int64_t xs, const float* gy, int64_t gys, int64_t r, float* grad, float* gx,
                 int64_t gxs, std::vector<float>& gather) const {
     for (int64_t i = 0; i < r; ++i) std::fill(gx + i * gxs, gx + i * gxs + layout_.cols, 0.f);
-    for (const LinearBlock& b : layout_.blocks) {
-      const ConstStridedMap GY(gy + b.row_begin, r, b.rows(), Eigen::OuterStride<>(gys));
-      MatrixMap(grad + b.offset, b.rows(), b.width()).noalias() += GY.transpose() * columns(b, x, xs, r, gather);
+    for (size_t k = 0; k < layout_.blocks.size(); ++k) {
+      const LinearBlock& b = layout_.blocks[k];
+      const float* gyb = gy + b.row_begin;
+      int64_t stride = 0;
+      const float* xb = columns(b, x, xs, r, gather, stride);
+      accumulate_outer(gyb, gys, 1, b.rows(), xb, stride, b.width(), r, grad + b.offset, b.width());
       if (b.col_begin >= 0) {
-        StridedMap(gx + b.col_begin, r, b.width(), Eigen::OuterStride<>(gxs)).noalias() += GY * weights(b);
+        multiply(gyb, gys, 1, r, plain_[k], gx + b.col_begin, gxs, Store::kAdd);
       } else {
-        MatrixMap G(grown(gather, r * b.width()), r, b.width());
-        G.noalias() = GY * weights(b);
+        float* g = grown(gather, r * b.width());
+        multiply(gyb, gys, 1, r, plain_[k], g, b.width(), Store::kAssign);
         for (int64_t i = 0; i < r; ++i)
-          for (int64_t c = 0; c < b.width(); ++c) gx[i * gxs + b.cols[size_t(c)]] += G(i, c);
+          for (int64_t c = 0; c < b.width(); ++c) gx[i * gxs + b.cols[size_t(c)]] += g[i * b.width() + c];
       }
     }
   }
 
   // The same with x and gx feature-major, (cols, r): column c of the tile is the r floats at
-  // x + c * r, so a block's columns are one contiguous chunk (or one per run).
+  // x + c * r, so a block's columns are one contiguous chunk (or one per run). W's gradient is
+  // added as (width, rows) blocks.
   void forward_feature_major(const float* x, int64_t r, float* y, int64_t ys, std::vector<float>& gather) const {
     if (!layout_.covers_all_rows)
       for (int64_t i = 0; i < r; ++i) std::fill(y + i * ys, y + i * ys + layout_.rows, 0.f);
-    for (const LinearBlock& b : layout_.blocks)
-      StridedMap(y + b.row_begin, r, b.rows(), Eigen::OuterStride<>(ys)).noalias() =
-          columns_feature_major(b, x, r, gather) * weights(b).transpose();
+    for (size_t i = 0; i < layout_.blocks.size(); ++i) {
+      const LinearBlock& b = layout_.blocks[i];
+      multiply(columns_feature_major(b, x, r, gather), 1, r, r, transposed_[i], y + b.row_begin, ys, Store::kAssign);
+    }
   }
   void backward_feature_major(const float* x, const float* gy, int64_t gys, int64_t r, float* grad, float* gx,
                               std::vector<float>& gather) const {
     std::fill(gx, gx + layout_.cols * r, 0.f);
     for (const LinearBlock& b : layout_.blocks) {
       const ConstStridedMap GY(gy + b.row_begin, r, b.rows(), Eigen::OuterStride<>(gys));
-      MatrixMap(grad + b.offset, b.rows(), b.width()).noalias() +=
-          GY.transpose() * columns_feature_major(b, x, r, gather);
+      accumulate_outer(columns_feature_major(b, x, r, gather), 1, r, b.width(), gy + b.row_begin, gys, b.rows(), r,
+                       grad + b.offset, b.rows());
       if (b.col_begin >= 0) {
         Eigen::Map<ColMatrix>(gx + b.col_begin * r, r, b.width()).noalias() += GY * weights(b);
       } else {
@@ -373,43 +391,51 @@ class BlockLayer {
     }
   }
 
-  // Packed gradient -> (rows, public columns), zero outside the blocks.
-  torch::Tensor dense_gradient(const float* grad, const torch::TensorOptions& opts) const {
+  // Packed gradient -> (rows, public columns), zero outside the blocks; `feature_major`: the
+  // blocks were accumulated by backward_feature_major, (width, rows).
+  torch::Tensor dense_gradient(const float* grad, const torch::TensorOptions& opts, bool feature_major) const {
     torch::Tensor out = torch::zeros({layout_.rows, layout_.cols}, opts);
     float* o = out.data_ptr<float>();
     for (const LinearBlock& b : layout_.blocks)
       for (int64_t a = 0; a < b.rows(); ++a)
         for (int64_t c = 0; c < b.width(); ++c)
           o[(b.row_begin + a) * layout_.cols + public_column(b.cols[size_t(c)], channels_, k_)] =
-              grad[b.offset + a * b.width() + c];
+              grad[b.offset + (feature_major ? c * b.rows() + a : a * b.width() + c)];
     return out;
   }
 
  private:
   ConstMatrixMap weights(const LinearBlock& b) const { return ConstMatrixMap(packed_ + b.offset, b.rows(), b.width()); }
-  // The block's columns of x: a view when contiguous, else gathered run by run.
-  ConstStridedMap columns(const LinearBlock& b, const float* x, int64_t xs, int64_t r,
-                          std::vector<float>& gather) const {
-    if (b.col_begin >= 0) return ConstStridedMap(x + b.col_begin, r, b.width(), Eigen::OuterStride<>(xs));
+  // The block's columns of x (row-major, stride xs): x itself when contiguous, else gathered run
+  // by run; *stride is the result's row stride.
+  const float* columns(const LinearBlock& b, const float* x, int64_t xs, int64_t r, std::vector<float>& gather,
+                       int64_t& stride) const {
+    if (b.col_begin >= 0) {
+      stride = xs;
+      return x + b.col_begin;
+    }
     float* g = grown(gather, r * b.width());
     for (int64_t i = 0; i < r; ++i) {
       const float* xi = x + i * xs;
       float* gi = g + i * b.width();
       for (const ColumnRun& run : b.runs) std::memcpy(gi + run.to, xi + run.from, sizeof(float) * size_t(run.length));
     }
-    return ConstStridedMap(g, r, b.width(), Eigen::OuterStride<>(b.width()));
+    stride = b.width();
+    return g;
   }
-  Eigen::Map<const ColMatrix> columns_feature_major(const LinearBlock& b, const float* x, int64_t r,
-                                                    std::vector<float>& gather) const {
-    if (b.col_begin >= 0) return Eigen::Map<const ColMatrix>(x + b.col_begin * r, r, b.width());
+  // The same feature-major: the block's columns as (width, r), each column's r cells contiguous.
+  const float* columns_feature_major(const LinearBlock& b, const float* x, int64_t r,
+                                     std::vector<float>& gather) const {
+    if (b.col_begin >= 0) return x + b.col_begin * r;
     float* g = grown(gather, r * b.width());
     for (const ColumnRun& run : b.runs)
       std::memcpy(g + run.to * r, x + run.from * r, sizeof(float) * size_t(run.length * r));
-    return Eigen::Map<const ColMatrix>(g, r, b.width());
+    return g;
   }
   const BlockLayout& layout_;
   int64_t channels_, k_;
   float* packed_ = nullptr;
+  std::vector<PackedWeights> transposed_, plain_;
 };
 
 // Eight and sixteen floats as one value (GCC/Clang vector extension): the per-field maps keep
@@ -606,8 +632,8 @@ class SpectralMlpTile {
 
   std::vector<torch::Tensor> gradients(const float* grad, const torch::TensorOptions& opts) const {
     const float* gb1 = grad + layer1_.packed_size();
-    return {layer1_.dense_gradient(grad, opts), DenseMlp::copy(gb1, {values_}, opts),
-            layer2_.dense_gradient(gb1 + values_, opts)};
+    return {layer1_.dense_gradient(grad, opts, true), DenseMlp::copy(gb1, {values_}, opts),
+            layer2_.dense_gradient(gb1 + values_, opts, false)};
   }
 
  private:
