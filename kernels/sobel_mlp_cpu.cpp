@@ -196,8 +196,6 @@ Grid grid_of(const torch::Tensor& state, layers::Padding padding) {
 }
 
 // Matrix views of tile rows: `stride` floats between rows, any column range.
-using StridedMap = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
-using ConstStridedMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
 
 // The public column c*K + k of a (rows, C*K) matrix for the planar column p = k*C + c.
 int64_t public_column(int64_t p, int64_t channels, int64_t k) { return (p % channels) * k + p / channels; }
@@ -376,18 +374,26 @@ class BlockLayer {
   void backward_feature_major(const float* x, const float* gy, int64_t gys, int64_t r, float* grad, float* gx,
                               std::vector<float>& gather) const {
     std::fill(gx, gx + layout_.cols * r, 0.f);
-    for (const LinearBlock& b : layout_.blocks) {
-      const ConstStridedMap GY(gy + b.row_begin, r, b.rows(), Eigen::OuterStride<>(gys));
+    for (size_t k = 0; k < layout_.blocks.size(); ++k) {
+      const LinearBlock& b = layout_.blocks[k];
       accumulate_outer(columns_feature_major(b, x, r, gather), 1, r, b.width(), gy + b.row_begin, gys, b.rows(), r,
                        grad + b.offset, b.rows());
-      if (b.col_begin >= 0) {
-        Eigen::Map<ColMatrix>(gx + b.col_begin * r, r, b.width()).noalias() += GY * weights(b);
-      } else {
-        Eigen::Map<ColMatrix> G(grown(gather, r * b.width()), r, b.width());
-        G.noalias() = GY * weights(b);
-        for (const ColumnRun& run : b.runs)
-          Eigen::Map<ColMatrix>(gx + run.from * r, r, run.length) += G.middleCols(run.to, run.length);
-      }
+      // gy W cell-major (the product's natural layout), then added transposed into gx: r x width
+      // moves against the product's r x width x rows multiply-adds.
+      const int64_t w = b.width();
+      float* g = grown(gather, r * w);
+      multiply(gy + b.row_begin, gys, 1, r, plain_[k], g, w, Store::kAssign);
+      const auto add_columns = [&](int64_t from, int64_t to, int64_t length) {
+        for (int64_t c = 0; c < length; ++c) {
+          float* __restrict dst = gx + (from + c) * r;
+          const float* __restrict src = g + to + c;
+          for (int64_t i = 0; i < r; ++i) dst[i] += src[i * w];
+        }
+      };
+      if (b.col_begin >= 0)
+        add_columns(b.col_begin, 0, w);
+      else
+        for (const ColumnRun& run : b.runs) add_columns(run.from, run.to, run.length);
     }
   }
 
@@ -405,7 +411,6 @@ class BlockLayer {
   }
 
  private:
-  ConstMatrixMap weights(const LinearBlock& b) const { return ConstMatrixMap(packed_ + b.offset, b.rows(), b.width()); }
   // The block's columns of x (row-major, stride xs): x itself when contiguous, else gathered run
   // by run; *stride is the result's row stride.
   const float* columns(const LinearBlock& b, const float* x, int64_t xs, int64_t r, std::vector<float>& gather,
