@@ -11,6 +11,7 @@
 
 #include <Eigen/Core>
 
+#include "kernels/field_relu.h"
 #include "kernels/thread_pool.h"
 #include "kernels/tile_gemm.h"
 #include "layers/nca_mechanics.h"
@@ -605,7 +606,10 @@ class SpectralMlpTile {
         to_values_(plan.to_values32),
         to_coefficients_(plan.to_coefficients32),
         to_values_t_(plan.to_values32_t),
-        to_coefficients_t_(plan.to_coefficients32_t) {}
+        to_coefficients_t_(plan.to_coefficients32_t),
+        field_relu_(plan.to_values32.data_ptr<float>(), plan.to_coefficients32.data_ptr<float>(),
+                    plan.to_values32_t.data_ptr<float>(), plan.to_coefficients32_t.data_ptr<float>(),
+                    plan.to_values32.size(0), plan.to_values32.size(1)) {}
   int64_t gradient_size() const { return layer1_.packed_size() + values_ + layer2_.packed_size(); }
 
   void forward(Workspace& ws, int64_t r) const {
@@ -622,10 +626,14 @@ class SpectralMlpTile {
     // Through layer 2 into d loss / d (B v), then B^T, the ReLU, A^T: d loss / d coefficients.
     layer2_.backward(ws.coefficients2.data(), coefficients_, ws.delta.data(), channels_, r, g2,
                      grown(ws.grad_hidden, r * coefficients_), coefficients_, ws.gathered);
-    float* gv = grown(ws.grad_values, r * values_);
-    to_coefficients_t_.apply(ws.grad_hidden.data(), r, fields_, gv);
-    DenseMlp::relu_backward(ws.hidden.data(), gv, r, values_, gb1);
-    to_values_t_.apply(gv, r, fields_, ws.coefficients.data());
+    if (field_relu_.fused()) {
+      field_relu_.backward(ws.grad_hidden.data(), ws.hidden.data(), r, fields_, gb1, ws.coefficients.data());
+    } else {
+      float* gv = grown(ws.grad_values, r * values_);
+      to_coefficients_t_.apply(ws.grad_hidden.data(), r, fields_, gv);
+      DenseMlp::relu_backward(ws.hidden.data(), gv, r, values_, gb1);
+      to_values_t_.apply(gv, r, fields_, ws.coefficients.data());
+    }
     float* gt = grown(ws.grad_basis_features, r * f);
     layer1_.backward_feature_major(ws.basis_features.data(), ws.coefficients.data(), coefficients_, r, g1, gt,
                                    ws.gathered);
@@ -662,17 +670,23 @@ class SpectralMlpTile {
     float* c = grown(ws.coefficients, r * coefficients_);
     layer1_.forward_feature_major(t, r, c, coefficients_, ws.gathered);
     float* v = grown(ws.hidden, r * values_);
-    to_values_.apply(c, r, fields_, v);
     const float* b1 = b1_.data_ptr<float>();
+    float* c2 = grown(ws.coefficients2, r * coefficients_);
+    if (field_relu_.fused()) {
+      field_relu_.forward(c, b1, r, fields_, v, c2);
+      return;
+    }
+    to_values_.apply(c, r, fields_, v);
     for (int64_t i = 0; i < r * values_; i += values_)
       for (int64_t j = 0; j < values_; ++j) v[i + j] = std::max(v[i + j] + b1[j], 0.f);
-    to_coefficients_.apply(v, r, fields_, grown(ws.coefficients2, r * coefficients_));
+    to_coefficients_.apply(v, r, fields_, c2);
   }
   BlockLayer layer1_, layer2_;
   const std::vector<FeatureBlock>& feature_blocks_;
   torch::Tensor b1_;
   int64_t channels_, perceived_, k_, coefficients_, values_, fields_;
   FieldMap to_values_, to_coefficients_, to_values_t_, to_coefficients_t_;
+  FieldRelu field_relu_;  // the four maps and the ReLU in one pass, for the shapes it has kernels for
 };
 
 template <typename S, typename Mlp>

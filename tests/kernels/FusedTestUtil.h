@@ -13,11 +13,13 @@
 
 namespace eqnca::kernel_testing {
 
-// `name` with `padding`, every parameter ~ N(0, 0.1).
-inline models::NcaModel random_model(const std::string& name, const std::string& padding, uint64_t seed = 7) {
+// `name` with `padding` (and `hidden_fields`, 0: the model's default), every parameter ~ N(0, 0.1).
+inline models::NcaModel random_model(const std::string& name, const std::string& padding, uint64_t seed = 7,
+                                     int hidden_fields = 0) {
   models::ModelConfig config;
   config.name = name;
   config.padding = padding;
+  config.hidden_fields = hidden_fields;
   models::NcaModel m = models::make_model(config);
   model_testing::randomise(m, 0.1, seed);
   return m;

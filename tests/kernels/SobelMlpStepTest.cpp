@@ -48,19 +48,24 @@ torch::Tensor from_kernel(const torch::Tensor& t, const kernels::SobelMlpWeights
 
 struct Case {
   std::string model, padding;
+  int hidden_fields = 0;  // 0: the model's default
 };
-const std::vector<Case> kCases{{"growing", "zeros"},      {"growing", "circular"},  {"isotropic", "zeros"},
-                               {"isotropic", "circular"}, {"c4", "zeros"},          {"c4", "circular"},
-                               {"d4", "zeros"},           {"d4", "circular"},       {"c8", "zeros"},
-                               {"c16", "circular"},       {"so2", "zeros"},         {"o2", "circular"},
-                               {"steerable", "zeros"},    {"steerable", "circular"}};
+// The defaults of c4, d4, c8 and c16 are whole multiples of the sixteen fields the hidden
+// nonlinearity takes as one vector (kernels/field_relu.h); 19 and 17 leave fields over, 3
+// is fewer than one vector.
+const std::vector<Case> kCases{{"growing", "zeros"},      {"growing", "circular"},   {"isotropic", "zeros"},
+                               {"isotropic", "circular"}, {"c4", "zeros"},           {"c4", "circular"},
+                               {"d4", "zeros"},           {"d4", "circular"},        {"c8", "zeros"},
+                               {"c16", "circular"},       {"so2", "zeros"},          {"o2", "circular"},
+                               {"steerable", "zeros"},    {"steerable", "circular"}, {"c4", "circular", 19},
+                               {"so2", "zeros", 17},      {"d4", "zeros", 3}};
 
 }  // namespace
 
 TEST(SobelMlpStep, ForwardMatchesThePlainStep) {
   for (const auto& c : kCases) {
     torch::manual_seed(1);
-    models::NcaModel m = random_model(c.model, c.padding);
+    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields);
     torch::NoGradGuard no_grad;
     const auto w = m->sobel_mlp_weights();
     ASSERT_TRUE(w.has_value()) << c.model;
@@ -70,8 +75,10 @@ TEST(SobelMlpStep, ForwardMatchesThePlainStep) {
       plain = m->step(plain, mask);
       fused = kernels::sobel_mlp_step(fused, nhw(mask), *w, m->padding());
       fused_dense = kernels::sobel_mlp_step(fused_dense, nhw(mask), *w, m->padding(), /*skip_idle=*/false);
-      EXPECT_LE(max_abs(from_kernel(fused, *w), plain), 1e-5) << c.model << " " << c.padding << " step " << t;
-      EXPECT_LE(max_abs(from_kernel(fused_dense, *w), plain), 1e-5) << c.model << " " << c.padding << " step " << t;
+      EXPECT_LE(max_abs(from_kernel(fused, *w), plain), 1e-5)
+          << c.model << "/" << c.hidden_fields << " " << c.padding << " step " << t;
+      EXPECT_LE(max_abs(from_kernel(fused_dense, *w), plain), 1e-5)
+          << c.model << "/" << c.hidden_fields << " " << c.padding << " step " << t;
     }
     // The masks did something: some cells died, some stayed alive.
     const torch::Tensor alive = plain.narrow(1, 3, 1).abs() > 0;
@@ -101,12 +108,13 @@ TEST(SobelMlpStep, TinyCircularGridsMatchThePlainStep) {
 TEST(SobelMlpStep, TorchOpsPathMatchesThePlainStep) {
   for (const auto& c : kCases) {
     torch::manual_seed(2);
-    models::NcaModel m = random_model(c.model, c.padding);
+    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields);
     torch::NoGradGuard no_grad;
     const torch::Tensor s = mixed_state(m, 2, 11), mask = random_mask(2, 11);
     const auto w = m->sobel_mlp_weights();
     const torch::Tensor ref = kernels::sobel_mlp_step_reference(to_kernel(s, *w), nhw(mask), *w, m->padding());
-    EXPECT_LE(max_abs(from_kernel(ref, *w), m->step(s, mask)), 1e-5) << c.model << " " << c.padding;
+    EXPECT_LE(max_abs(from_kernel(ref, *w), m->step(s, mask)), 1e-5)
+        << c.model << "/" << c.hidden_fields << " " << c.padding;
   }
 }
 
@@ -114,7 +122,7 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
   for (const auto& c : kCases) {
     for (bool skip_idle : {true, false}) {
       torch::manual_seed(3);
-      models::NcaModel m = random_model(c.model, c.padding);
+      models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields);
       const torch::Tensor s0 = mixed_state(m, 2, 33);
       std::vector<torch::Tensor> masks;
       for (int t = 0; t < 3; ++t) masks.push_back(random_mask(2, 33));
@@ -128,7 +136,7 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
       // the exact gradient by about as much as the fused kernel does (d4: 1e-4), so comparing two
       // float32 computations would measure their rounding, not the kernel.
       torch::manual_seed(3);
-      models::NcaModel m64 = random_model(c.model, c.padding);
+      models::NcaModel m64 = random_model(c.model, c.padding, 7, c.hidden_fields);
       m64->to(torch::kDouble);
       std::vector<torch::Tensor> inputs64{s0.to(torch::kDouble).requires_grad_(true)};
       for (const auto& p : m64->parameters()) inputs64.push_back(p);
@@ -154,7 +162,8 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
         ASSERT_TRUE(fused[i].defined() && plain[i].defined());
         EXPECT_GT(plain[i].abs().max().item<double>(), 0.0) << "gradient " << i << " is zero: the check would be empty";
         EXPECT_LE(relative(fused[i], plain[i]), 1e-4)
-            << c.model << " " << c.padding << " skip_idle " << skip_idle << " gradient " << i << " (0 = state)";
+            << c.model << "/" << c.hidden_fields << " " << c.padding << " skip_idle " << skip_idle << " gradient " << i
+            << " (0 = state)";
       }
     }
   }
@@ -163,14 +172,14 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
 TEST(SobelMlpStep, GrowthModeEqualsGradMode) {
   for (const auto& c : kCases) {
     torch::manual_seed(4);
-    models::NcaModel m = random_model(c.model, c.padding);
+    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields);
     const torch::Tensor s = nhwc(mixed_state(m, 2, 35)), mask = nhw(random_mask(2, 35));
     const torch::Tensor with_grad = kernels::sobel_mlp_step(s, mask, *m->sobel_mlp_weights(), m->padding());
     ASSERT_TRUE(with_grad.requires_grad());
     torch::NoGradGuard no_grad;
     const torch::Tensor growth = kernels::sobel_mlp_step(s, mask, *m->sobel_mlp_weights(), m->padding());
     // The same kernel and arithmetic; only where relu(z) is stored differs.
-    EXPECT_LE(max_abs(growth, with_grad.detach()), 1e-6) << c.model << " " << c.padding;
+    EXPECT_LE(max_abs(growth, with_grad.detach()), 1e-6) << c.model << "/" << c.hidden_fields << " " << c.padding;
   }
 }
 
