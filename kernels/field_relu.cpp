@@ -1,7 +1,9 @@
 // The spectral path's hidden nonlinearity in one pass; see field_relu.h.
 #include "kernels/field_relu.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace eqnca::kernels::detail {
 namespace {
@@ -122,9 +124,81 @@ struct FieldReluKernels {
   }
 };
 
+// Any other shape (other band limits, other groups), one map at a time over whole rows of
+// fields: the loops the compiler vectorises over fields, with the values' gradient kept in a
+// scratch row of the calling thread.
+void generic_forward(const FieldRelu& m, const float* c, const float* bias, int64_t r, int64_t f, float* v, float* c2) {
+  const int64_t C = m.coefficients_, V = m.values_;
+  for (int64_t i = 0; i < r; ++i) {
+    const float* ci = c + i * C * f;
+    float* vi = v + i * V * f;
+    float* c2i = c2 + i * C * f;
+    for (int64_t o = 0; o < V; ++o) {
+      float* __restrict vo = vi + o * f;
+      std::memcpy(vo, bias + o * f, sizeof(float) * size_t(f));
+      for (int64_t k = 0; k < C; ++k) {
+        const float a = m.a_[o * C + k];
+        const float* __restrict ck = ci + k * f;
+        for (int64_t j = 0; j < f; ++j) vo[j] += a * ck[j];
+      }
+      for (int64_t j = 0; j < f; ++j) vo[j] = std::max(vo[j], 0.f);
+    }
+    for (int64_t k = 0; k < C; ++k) {
+      float* __restrict out = c2i + k * f;
+      std::fill(out, out + f, 0.f);
+      for (int64_t o = 0; o < V; ++o) {
+        const float b = m.b_[k * V + o];
+        const float* __restrict vo = vi + o * f;
+        for (int64_t j = 0; j < f; ++j) out[j] += b * vo[j];
+      }
+    }
+  }
+}
+void generic_backward(const FieldRelu& m, const float* gc2, const float* v, int64_t r, int64_t f, float* gb,
+                      float* gc) {
+  const int64_t C = m.coefficients_, V = m.values_;
+  thread_local std::vector<float> scratch;
+  if (scratch.size() < size_t(V * f)) scratch.resize(size_t(V * f));
+  float* gv = scratch.data();
+  for (int64_t i = 0; i < r; ++i) {
+    const float* gi = gc2 + i * C * f;
+    const float* vi = v + i * V * f;
+    float* gci = gc + i * C * f;
+    for (int64_t o = 0; o < V; ++o) {
+      float* __restrict gvo = gv + o * f;
+      std::fill(gvo, gvo + f, 0.f);
+      for (int64_t k = 0; k < C; ++k) {
+        const float b = m.bt_[o * C + k];
+        const float* __restrict gk = gi + k * f;
+        for (int64_t j = 0; j < f; ++j) gvo[j] += b * gk[j];
+      }
+      const float* __restrict vo = vi + o * f;
+      float* __restrict gbo = gb + o * f;
+      for (int64_t j = 0; j < f; ++j) {
+        gvo[j] = vo[j] > 0.f ? gvo[j] : 0.f;
+        gbo[j] += gvo[j];
+      }
+    }
+    for (int64_t k = 0; k < C; ++k) {
+      float* __restrict out = gci + k * f;
+      std::fill(out, out + f, 0.f);
+      for (int64_t o = 0; o < V; ++o) {
+        const float a = m.at_[k * V + o];
+        const float* __restrict gvo = gv + o * f;
+        for (int64_t j = 0; j < f; ++j) out[j] += a * gvo[j];
+      }
+    }
+  }
+}
+
 FieldRelu::FieldRelu(const float* to_values, const float* to_coefficients, const float* to_values_t,
                      const float* to_coefficients_t, int64_t values, int64_t coefficients)
-    : a_(to_values), b_(to_coefficients), at_(to_values_t), bt_(to_coefficients_t) {
+    : a_(to_values),
+      b_(to_coefficients),
+      at_(to_values_t),
+      bt_(to_coefficients_t),
+      values_(values),
+      coefficients_(coefficients) {
   const auto pick = [&](auto kernels, int64_t c, int64_t v) {
     if (forward_ || coefficients != c || values != v) return;
     forward_ = &decltype(kernels)::forward;
@@ -135,6 +209,10 @@ FieldRelu::FieldRelu(const float* to_values, const float* to_coefficients, const
   pick(FieldReluKernels<16, 16>{}, 16, 16);
   pick(FieldReluKernels<7, 16>{}, 7, 16);
   pick(FieldReluKernels<8, 32>{}, 8, 32);
+  if (!forward_) {
+    forward_ = &generic_forward;
+    backward_ = &generic_backward;
+  }
 }
 
 void FieldRelu::forward(const float* c, const float* bias, int64_t r, int64_t f, float* v, float* c2) const {

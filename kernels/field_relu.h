@@ -17,12 +17,11 @@ namespace eqnca::kernels::detail {
 class FieldRelu {
  public:
   // to_values A (V x C), to_coefficients B (C x V) and their transposes, row-major, alive as long
-  // as this. Fused kernels exist for the shapes of the C_N / D_N regular fields (C = V = 4, 8,
-  // 16) and SO(2) / O(2) at band limit 3 (C = 7, V = 16; C = 8, V = 32); `fused()` says whether
-  // this shape has one.
+  // as this. Unrolled kernels for the shapes of the C_N / D_N regular fields (C = V = 4, 8, 16)
+  // and SO(2) / O(2) at band limit 3 (C = 7, V = 16; C = 8, V = 32); loops over the sizes for
+  // any other.
   FieldRelu(const float* to_values, const float* to_coefficients, const float* to_values_t,
             const float* to_coefficients_t, int64_t values, int64_t coefficients);
-  bool fused() const { return forward_ != nullptr; }
 
   // c (r rows, C*f) -> v (r, V*f) = relu(A c + bias), c2 (r, C*f) = B v; bias has V*f floats.
   void forward(const float* c, const float* bias, int64_t r, int64_t f, float* v, float* c2) const;
@@ -35,7 +34,10 @@ class FieldRelu {
   using Backward = void (*)(const FieldRelu&, const float*, const float*, int64_t, int64_t, float*, float*);
   template <int C, int V>
   friend struct FieldReluKernels;
+  friend void generic_forward(const FieldRelu&, const float*, const float*, int64_t, int64_t, float*, float*);
+  friend void generic_backward(const FieldRelu&, const float*, const float*, int64_t, int64_t, float*, float*);
   const float *a_, *b_, *at_, *bt_;
+  int64_t values_, coefficients_;
   Forward forward_ = nullptr;
   Backward backward_ = nullptr;
 };

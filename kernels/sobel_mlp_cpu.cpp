@@ -175,7 +175,7 @@ void perceive(const float* x, int64_t C, const int64_t nb[9], const float* zeros
 // Per-thread tile buffers, grown on demand and reused across steps.
 struct Workspace {
   std::vector<float> features, hidden, delta, grad_hidden, grad_features, zeros;
-  std::vector<float> coefficients, coefficients2, grad_values, gathered, basis_features, grad_basis_features,
+  std::vector<float> coefficients, coefficients2, gathered, basis_features, grad_basis_features,
       feature_major;  // the spectral path's
   std::vector<int64_t> cells;
 };
@@ -195,8 +195,6 @@ T* grown(std::vector<T>& v, int64_t n) {
 Grid grid_of(const torch::Tensor& state, layers::Padding padding) {
   return Grid{state.size(0), state.size(1), state.size(2), state.size(3), padding == layers::Padding::Circular};
 }
-
-// Matrix views of tile rows: `stride` floats between rows, any column range.
 
 // The public column c*K + k of a (rows, C*K) matrix for the planar column p = k*C + c.
 int64_t public_column(int64_t p, int64_t channels, int64_t k) { return (p % channels) * k + p / channels; }
@@ -444,114 +442,6 @@ class BlockLayer {
   std::vector<PackedWeights> transposed_, plain_;
 };
 
-// Eight and sixteen floats as one value (GCC/Clang vector extension): the per-field maps keep
-// their sums in vector registers.
-typedef float Lanes8 __attribute__((vector_size(32)));
-typedef float Lanes16 __attribute__((vector_size(64)));
-
-// Fields [j0, j0 + lanes) of one row: y[o*f + j] = sum_k m[o][k] x[k*f + j], all OUT outputs
-// summed in registers at once (independent FMA chains; a read-modify-write per term would be
-// store-bound).
-template <int OUT, int IN, typename Lanes>
-inline void per_field_lanes(const float* __restrict m, const float* __restrict x, int64_t f, int64_t j0,
-                            float* __restrict y) {
-  Lanes acc[OUT];
-  for (int o = 0; o < OUT; ++o) acc[o] = Lanes{};
-  for (int k = 0; k < IN; ++k) {
-    Lanes xv;
-    std::memcpy(&xv, x + k * f + j0, sizeof(xv));
-    for (int o = 0; o < OUT; ++o) acc[o] += m[o * IN + k] * xv;
-  }
-  for (int o = 0; o < OUT; ++o) std::memcpy(y + o * f + j0, &acc[o], sizeof(Lanes));
-}
-
-// Fields [j0, j0 + 16) for every output, sixteen outputs at a time (their sums fill the
-// registers).
-template <int OUT, int IN>
-inline void per_field_16(const float* __restrict m, const float* __restrict x, int64_t f, int64_t j0,
-                         float* __restrict y) {
-  constexpr int kChunk = OUT < 16 ? OUT : 16;
-  static_assert(OUT % kChunk == 0, "outputs in whole chunks of 16");
-  for (int c = 0; c < OUT; c += kChunk) per_field_lanes<kChunk, IN, Lanes16>(m + c * IN, x, f, j0, y + c * f);
-}
-
-// out[i, o*F + j] = sum_k m[o][k] in[i, k*F + j] for each of F fields j, over r rows: a small
-// (OUT x IN) map applied per field, its loops unrolled at compile time, sixteen fields at a time
-// (eight below sixteen fields). A last partial group is done as the group ending at F, overlapping
-// the one before: those fields are computed twice, to the same values, instead of one by one.
-template <int OUT, int IN>
-void per_field_fixed(const float* __restrict m, const float* in, int64_t r, int64_t f, float* out) {
-  for (int64_t i = 0; i < r; ++i) {
-    const float* __restrict x = in + i * IN * f;
-    float* __restrict y = out + i * OUT * f;
-    if (f >= 16) {
-      for (int64_t j0 = 0; j0 + 16 <= f; j0 += 16) per_field_16<OUT, IN>(m, x, f, j0, y);
-      if (f % 16 != 0) per_field_16<OUT, IN>(m, x, f, f - 16, y);
-    } else if (f >= 8) {
-      for (int64_t j0 = 0; j0 + 8 <= f; j0 += 8) per_field_lanes<OUT, IN, Lanes8>(m, x, f, j0, y);
-      if (f % 8 != 0) per_field_lanes<OUT, IN, Lanes8>(m, x, f, f - 8, y);
-    } else {
-      for (int64_t j = 0; j < f; ++j)
-        for (int o = 0; o < OUT; ++o) {
-          float acc = 0.f;
-          for (int k = 0; k < IN; ++k) acc += m[o * IN + k] * x[k * f + j];
-          y[o * f + j] = acc;
-        }
-    }
-  }
-}
-
-// The same for any size (one output row at a time).
-void per_field_any(const float* m, int64_t out_rows, int64_t in_rows, const float* in, int64_t r, int64_t f,
-                   float* out) {
-  for (int64_t i = 0; i < r; ++i) {
-    const float* x = in + i * in_rows * f;
-    float* y = out + i * out_rows * f;
-    for (int64_t o = 0; o < out_rows; ++o) {
-      float* __restrict yo = y + o * f;
-      std::fill(yo, yo + f, 0.f);
-      for (int64_t k = 0; k < in_rows; ++k) {
-        const float* __restrict xk = x + k * f;
-        const float c = m[o * in_rows + k];
-        for (int64_t j = 0; j < f; ++j) yo[j] += c * xk[j];
-      }
-    }
-  }
-}
-
-// A per-field map with its kernel chosen once per call (the matrix is the plan's): C_N / D_N (|G| = 4, 8, 16) and SO(2)
-// / O(2) at the default band limit 3 (7 or 8 coefficients, 16 or 32 values) run unrolled.
-class FieldMap {
- public:
-  // m: float32, contiguous, alive as long as the map (the plan's copies).
-  explicit FieldMap(const torch::Tensor& m) : rows_(m.size(0)), cols_(m.size(1)), values_(m.data_ptr<float>()) {
-    kernel_ = pick<4, 4>()     ? &per_field_fixed<4, 4>
-              : pick<8, 8>()   ? &per_field_fixed<8, 8>
-              : pick<16, 16>() ? &per_field_fixed<16, 16>
-              : pick<16, 7>()  ? &per_field_fixed<16, 7>
-              : pick<7, 16>()  ? &per_field_fixed<7, 16>
-              : pick<32, 8>()  ? &per_field_fixed<32, 8>
-              : pick<8, 32>()  ? &per_field_fixed<8, 32>
-                               : nullptr;
-  }
-  // (r, cols*F) -> (r, rows*F).
-  void apply(const float* in, int64_t r, int64_t fields, float* out) const {
-    if (kernel_)
-      kernel_(values_, in, r, fields, out);
-    else
-      per_field_any(values_, rows_, cols_, in, r, fields, out);
-  }
-
- private:
-  template <int OUT, int IN>
-  bool pick() const {
-    return rows_ == OUT && cols_ == IN;
-  }
-  int64_t rows_, cols_;
-  const float* values_;
-  void (*kernel_)(const float*, const float*, int64_t, int64_t, float*) = nullptr;
-};
-
 // The feature basis T of the spectral path on a feature-major tile (F, r): out = T in (planar in,
 // the basis' order out) and in = T^T out, block by block, r cells at a time.
 void to_feature_basis(const std::vector<FeatureBlock>& blocks, const float* in, int64_t r, float* out) {
@@ -603,10 +493,6 @@ class SpectralMlpTile {
         coefficients_(plan.coefficients()),
         values_(plan.values()),
         fields_(plan.hidden_fields),
-        to_values_(plan.to_values32),
-        to_coefficients_(plan.to_coefficients32),
-        to_values_t_(plan.to_values32_t),
-        to_coefficients_t_(plan.to_coefficients32_t),
         field_relu_(plan.to_values32.data_ptr<float>(), plan.to_coefficients32.data_ptr<float>(),
                     plan.to_values32_t.data_ptr<float>(), plan.to_coefficients32_t.data_ptr<float>(),
                     plan.to_values32.size(0), plan.to_values32.size(1)) {}
@@ -626,14 +512,7 @@ class SpectralMlpTile {
     // Through layer 2 into d loss / d (B v), then B^T, the ReLU, A^T: d loss / d coefficients.
     layer2_.backward(ws.coefficients2.data(), coefficients_, ws.delta.data(), channels_, r, g2,
                      grown(ws.grad_hidden, r * coefficients_), coefficients_, ws.gathered);
-    if (field_relu_.fused()) {
-      field_relu_.backward(ws.grad_hidden.data(), ws.hidden.data(), r, fields_, gb1, ws.coefficients.data());
-    } else {
-      float* gv = grown(ws.grad_values, r * values_);
-      to_coefficients_t_.apply(ws.grad_hidden.data(), r, fields_, gv);
-      DenseMlp::relu_backward(ws.hidden.data(), gv, r, values_, gb1);
-      to_values_t_.apply(gv, r, fields_, ws.coefficients.data());
-    }
+    field_relu_.backward(ws.grad_hidden.data(), ws.hidden.data(), r, fields_, gb1, ws.coefficients.data());
     float* gt = grown(ws.grad_basis_features, r * f);
     layer1_.backward_feature_major(ws.basis_features.data(), ws.coefficients.data(), coefficients_, r, g1, gt,
                                    ws.gathered);
@@ -670,23 +549,13 @@ class SpectralMlpTile {
     float* c = grown(ws.coefficients, r * coefficients_);
     layer1_.forward_feature_major(t, r, c, coefficients_, ws.gathered);
     float* v = grown(ws.hidden, r * values_);
-    const float* b1 = b1_.data_ptr<float>();
-    float* c2 = grown(ws.coefficients2, r * coefficients_);
-    if (field_relu_.fused()) {
-      field_relu_.forward(c, b1, r, fields_, v, c2);
-      return;
-    }
-    to_values_.apply(c, r, fields_, v);
-    for (int64_t i = 0; i < r * values_; i += values_)
-      for (int64_t j = 0; j < values_; ++j) v[i + j] = std::max(v[i + j] + b1[j], 0.f);
-    to_coefficients_.apply(v, r, fields_, c2);
+    field_relu_.forward(c, b1_.data_ptr<float>(), r, fields_, v, grown(ws.coefficients2, r * coefficients_));
   }
   BlockLayer layer1_, layer2_;
   const std::vector<FeatureBlock>& feature_blocks_;
   torch::Tensor b1_;
   int64_t channels_, perceived_, k_, coefficients_, values_, fields_;
-  FieldMap to_values_, to_coefficients_, to_values_t_, to_coefficients_t_;
-  FieldRelu field_relu_;  // the four maps and the ReLU in one pass, for the shapes it has kernels for
+  FieldRelu field_relu_;  // A, bias + ReLU, B in one pass (and back)
 };
 
 template <typename S, typename Mlp>

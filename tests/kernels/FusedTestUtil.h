@@ -13,13 +13,15 @@
 
 namespace eqnca::kernel_testing {
 
-// `name` with `padding` (and `hidden_fields`, 0: the model's default), every parameter ~ N(0, 0.1).
+// `name` with `padding` (and `hidden_fields`, 0: the model's default; `band_limit` for so2 / o2),
+// every parameter ~ N(0, 0.1).
 inline models::NcaModel random_model(const std::string& name, const std::string& padding, uint64_t seed = 7,
-                                     int hidden_fields = 0) {
+                                     int hidden_fields = 0, int band_limit = 3) {
   models::ModelConfig config;
   config.name = name;
   config.padding = padding;
   config.hidden_fields = hidden_fields;
+  config.band_limit = band_limit;
   models::NcaModel m = models::make_model(config);
   model_testing::randomise(m, 0.1, seed);
   return m;

@@ -49,23 +49,24 @@ torch::Tensor from_kernel(const torch::Tensor& t, const kernels::SobelMlpWeights
 struct Case {
   std::string model, padding;
   int hidden_fields = 0;  // 0: the model's default
+  int band_limit = 3;     // so2 / o2
 };
 // The defaults of c4, d4, c8 and c16 are whole multiples of the sixteen fields the hidden
 // nonlinearity takes as one vector (kernels/field_relu.h); 19 and 17 leave fields over, 3
-// is fewer than one vector.
+// is fewer than one vector; so2 at band limit 2 has no unrolled kernel (the loops over sizes).
 const std::vector<Case> kCases{{"growing", "zeros"},      {"growing", "circular"},   {"isotropic", "zeros"},
                                {"isotropic", "circular"}, {"c4", "zeros"},           {"c4", "circular"},
                                {"d4", "zeros"},           {"d4", "circular"},        {"c8", "zeros"},
                                {"c16", "circular"},       {"so2", "zeros"},          {"o2", "circular"},
                                {"steerable", "zeros"},    {"steerable", "circular"}, {"c4", "circular", 19},
-                               {"so2", "zeros", 17},      {"d4", "zeros", 3}};
+                               {"so2", "zeros", 17},      {"d4", "zeros", 3},        {"so2", "circular", 18, 2}};
 
 }  // namespace
 
 TEST(SobelMlpStep, ForwardMatchesThePlainStep) {
   for (const auto& c : kCases) {
     torch::manual_seed(1);
-    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields);
+    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields, c.band_limit);
     torch::NoGradGuard no_grad;
     const auto w = m->sobel_mlp_weights();
     ASSERT_TRUE(w.has_value()) << c.model;
@@ -108,7 +109,7 @@ TEST(SobelMlpStep, TinyCircularGridsMatchThePlainStep) {
 TEST(SobelMlpStep, TorchOpsPathMatchesThePlainStep) {
   for (const auto& c : kCases) {
     torch::manual_seed(2);
-    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields);
+    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields, c.band_limit);
     torch::NoGradGuard no_grad;
     const torch::Tensor s = mixed_state(m, 2, 11), mask = random_mask(2, 11);
     const auto w = m->sobel_mlp_weights();
@@ -122,7 +123,7 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
   for (const auto& c : kCases) {
     for (bool skip_idle : {true, false}) {
       torch::manual_seed(3);
-      models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields);
+      models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields, c.band_limit);
       const torch::Tensor s0 = mixed_state(m, 2, 33);
       std::vector<torch::Tensor> masks;
       for (int t = 0; t < 3; ++t) masks.push_back(random_mask(2, 33));
@@ -136,7 +137,7 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
       // the exact gradient by about as much as the fused kernel does (d4: 1e-4), so comparing two
       // float32 computations would measure their rounding, not the kernel.
       torch::manual_seed(3);
-      models::NcaModel m64 = random_model(c.model, c.padding, 7, c.hidden_fields);
+      models::NcaModel m64 = random_model(c.model, c.padding, 7, c.hidden_fields, c.band_limit);
       m64->to(torch::kDouble);
       std::vector<torch::Tensor> inputs64{s0.to(torch::kDouble).requires_grad_(true)};
       for (const auto& p : m64->parameters()) inputs64.push_back(p);
@@ -172,7 +173,7 @@ TEST(SobelMlpStep, GradientsMatchThePlainPathsAutograd) {
 TEST(SobelMlpStep, GrowthModeEqualsGradMode) {
   for (const auto& c : kCases) {
     torch::manual_seed(4);
-    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields);
+    models::NcaModel m = random_model(c.model, c.padding, 7, c.hidden_fields, c.band_limit);
     const torch::Tensor s = nhwc(mixed_state(m, 2, 35)), mask = nhw(random_mask(2, 35));
     const torch::Tensor with_grad = kernels::sobel_mlp_step(s, mask, *m->sobel_mlp_weights(), m->padding());
     ASSERT_TRUE(with_grad.requires_grad());
