@@ -5,32 +5,17 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/simd.h"
+
 namespace eqnca::kernels::detail {
-namespace {
 
-// Sixteen fields as one value (GCC/Clang vector extension); `float` is the same code for one
-// field, used when there are fewer than sixteen.
-typedef float Fields16 __attribute__((vector_size(64)));
-
-template <typename L>
-inline L load(const float* p) {
-  L x;
-  std::memcpy(&x, p, sizeof(L));
-  return x;
-}
-template <typename L>
-inline void put(float* p, const L& x) {
-  std::memcpy(p, &x, sizeof(L));
-}
-
-}  // namespace
-
-// The kernels of one shape: C coefficients, V values per field. The C inputs and C outputs of a
-// group of fields stay in registers; the values are made sixteen at a time (V = 32 would not fit
-// with them) and folded into the outputs at once.
+// The kernels of one shape: C coefficients, V values per field, kLanes fields (kernels/simd.h) as
+// one vector; `float` is the same code for one field, used when there are fewer than kLanes. The
+// C inputs and C outputs of a group of fields stay in registers; the values are made a chunk at a
+// time (all 32 of O(2)'s would not fit with them) and folded into the outputs at once.
 template <int C, int V>
 struct FieldReluKernels {
-  static constexpr int kChunk = V < 16 ? V : 16;
+  static constexpr int kChunk = V < kLanes ? V : int(kLanes);
   static_assert(V % kChunk == 0, "values in whole chunks");
 
   template <typename L>
@@ -86,40 +71,40 @@ struct FieldReluKernels {
     for (int k = 0; k < C; ++k) put(gc + k * f + j, out[k]);
   }
 
-  // Fields past the last sixteen: the sixteen ending at f again, overlapping the group before
+  // Fields past the last whole vector: the kLanes ending at f again, overlapping the group before
   // (those fields' values are the same when made twice; the bias gradient takes each field once,
-  // `keep` zero on the overlap). Below sixteen fields, one field at a time.
+  // `keep` zero on the overlap). Below kLanes fields, one field at a time.
   static void forward(const FieldRelu& m, const float* c, const float* bias, int64_t r, int64_t f, float* v,
                       float* c2) {
     for (int64_t i = 0; i < r; ++i) {
       const float* ci = c + i * C * f;
       float* vi = v + i * V * f;
       float* c2i = c2 + i * C * f;
-      if (f < 16) {
+      if (f < kLanes) {
         for (int64_t j = 0; j < f; ++j) forward_fields<float>(m, ci, bias, f, j, vi, c2i);
         continue;
       }
-      for (int64_t j = 0; j + 16 <= f; j += 16) forward_fields<Fields16>(m, ci, bias, f, j, vi, c2i);
-      if (f % 16 != 0) forward_fields<Fields16>(m, ci, bias, f, f - 16, vi, c2i);
+      for (int64_t j = 0; j + kLanes <= f; j += kLanes) forward_fields<Floats>(m, ci, bias, f, j, vi, c2i);
+      if (f % kLanes != 0) forward_fields<Floats>(m, ci, bias, f, f - kLanes, vi, c2i);
     }
   }
   static void backward(const FieldRelu& m, const float* gc2, const float* v, int64_t r, int64_t f, float* gb,
                        float* gc) {
-    Fields16 all, last;
-    for (int l = 0; l < 16; ++l) {
+    Floats all, last;
+    for (int l = 0; l < kLanes; ++l) {
       all[l] = 1.f;
-      last[l] = l >= 16 - f % 16 ? 1.f : 0.f;
+      last[l] = l >= kLanes - f % kLanes ? 1.f : 0.f;
     }
     for (int64_t i = 0; i < r; ++i) {
       const float* gi = gc2 + i * C * f;
       const float* vi = v + i * V * f;
       float* gci = gc + i * C * f;
-      if (f < 16) {
+      if (f < kLanes) {
         for (int64_t j = 0; j < f; ++j) backward_fields<float>(m, gi, vi, f, j, gb, gci, 1.f);
         continue;
       }
-      for (int64_t j = 0; j + 16 <= f; j += 16) backward_fields<Fields16>(m, gi, vi, f, j, gb, gci, all);
-      if (f % 16 != 0) backward_fields<Fields16>(m, gi, vi, f, f - 16, gb, gci, last);
+      for (int64_t j = 0; j + kLanes <= f; j += kLanes) backward_fields<Floats>(m, gi, vi, f, j, gb, gci, all);
+      if (f % kLanes != 0) backward_fields<Floats>(m, gi, vi, f, f - kLanes, gb, gci, last);
     }
   }
 };

@@ -7,7 +7,8 @@
 // through memory three times and the maps were bound by loads and stores, not arithmetic.
 //
 // Conventions: a tile row holds one cell; a row of c is C*f floats, coefficient k of field j at
-// k*f + j (v likewise with V values per field); sixteen fields are processed as one vector.
+// k*f + j (v likewise with V values per field); the fields of one vector (kernels/simd.h)
+// are processed together.
 #pragma once
 
 #include <cstdint>

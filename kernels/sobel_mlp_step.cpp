@@ -116,6 +116,21 @@ int64_t perceived_channels(Stencils stencils, int64_t channels) {
   return stencils == Stencils::Steered ? channels - 1 : channels;
 }
 
+int64_t multiply_adds_per_cell(const SobelMlpWeights& weights, int64_t channels) {
+  const int64_t p = perceived_channels(weights.stencils, channels);
+  const torch::Tensor stencils = stencil_kernels(weights.stencils);
+  // The identity (stencil 0) is a copy; the taps' one-hot stencils are copies too.
+  int64_t perception = 0;
+  if (weights.stencils != Stencils::Taps) perception = stencils.slice(0, 1).ne(0).sum().item<int64_t>() * p;
+  if (weights.stencils == Stencils::Steered) perception += 4 * p;  // (dx, dy) turned by a 2x2 rotation
+  if (!weights.spectral) return perception + weights.w1.numel() + weights.w2.numel();
+  const SpectralMlp& plan = *weights.spectral;
+  int64_t basis = 0;
+  for (const FeatureBlock& b : plan.feature_blocks) basis += int64_t(b.in.size() * b.out.size());
+  const int64_t maps = 2 * plan.to_values.size(0) * plan.to_values.size(1) * plan.hidden_fields;
+  return perception + basis + plan.layer1.packed_size + maps + plan.layer2.packed_size;
+}
+
 torch::Tensor sobel_mlp_step(const torch::Tensor& state, const torch::Tensor& mask, const SobelMlpWeights& weights,
                              layers::Padding padding, bool skip_idle) {
   check_shapes(state, mask, weights);

@@ -50,6 +50,13 @@ int64_t perceived_channels(Stencils stencils, int64_t channels);
 // Shared by the reference step and the dense export.
 torch::Tensor stencil_kernels(Stencils stencils);
 
+// Multiply-adds per cell update of the step's forward pass as the CPU kernel does them: the
+// stencils' non-zero taps (and the steered pair's turn), then on the dense path w1 and w2 whole,
+// on the spectral path the feature basis' blocks, the blocks of the two layers and the per-field
+// maps A and B. A model's arithmetic, to set beside its time (eqnca bench); the backward of a
+// training step does about twice as many again.
+int64_t multiply_adds_per_cell(const SobelMlpWeights& weights, int64_t channels);
+
 // One step. state (B, H, W, C); mask (B, H, W) or (B, H, W, 1), 1 where a cell fires (any float
 // is allowed: the update is scaled by it). Differentiable in state and weights (masks are
 // constants; once differentiable); with grad mode off or nothing requiring grad, it runs the

@@ -4,37 +4,28 @@
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
+#include <utility>
+
+#include "kernels/simd.h"
 
 namespace eqnca::kernels::detail {
 namespace {
 
-// Sixteen floats as one value: one AVX-512 register, two AVX ones elsewhere.
-typedef float Vec __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16;
+using Vec = Floats;
 
 // Register blocks: a block keeps rows x vectors sums in registers while it streams the reduction
-// index. AVX-512 has 32 registers (24 sums leave room for the operands); with 16 AVX registers,
-// each Vec taking two, blocks are a quarter the size.
-// Blocks one vector wide hold 16 rows: 24 spilled, 8 starve the FMA units (measured on a
-// 128-cell tile: 76, 156 and 164 GFLOP/s at 24, 8 and 16 rows on one Zen 5 core).
-#if defined(__AVX512F__)
-constexpr int kSums = 24;
-constexpr int kMaxVectors = 4;
-constexpr int kRowsOfOneVector = 16;
-#else
-constexpr int kSums = 6;
-constexpr int kMaxVectors = 2;
-constexpr int kRowsOfOneVector = 6;
-#endif
+// index, with room left for one row of b's vectors and a broadcast of a.
+// AVX-512 (32 registers): 24 sums. Blocks one vector wide hold 16 rows: 24 spilled, 8 starve the
+// FMA units (measured on a 128-cell tile: 76, 156 and 164 GFLOP/s at 24, 8 and 16 rows on one
+// Zen 5 core). 16 registers (AVX2, SSE): 12 sums, 12 rows for blocks one vector wide.
+constexpr int kSums = kVectorRegisters == 32 ? 24 : 12;
+constexpr int kMaxVectors = kVectorRegisters == 32 ? 4 : 2;
+constexpr int kRowsOfOneVector = kVectorRegisters == 32 ? 16 : 12;
 template <int V>
 constexpr int kBlockRows = V == 1 ? kRowsOfOneVector : kSums / V;
 
-inline Vec load(const float* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof(Vec));
-  return v;
-}
-// The first `count` (1..16) lanes of v to p.
+inline Vec load(const float* p) { return detail::load<Vec>(p); }
+// The first `count` (1..kLanes) lanes of v to p.
 inline void store(float* p, const Vec& v, int64_t count) {
   if (count == kLanes)
     std::memcpy(p, &v, sizeof(Vec));
@@ -122,24 +113,12 @@ void outer_rows(const float* a, int64_t rs, int64_t cs, int64_t m, const float* 
 }
 
 // Calls f(std::integral_constant<int, V>) for V = vectors (1..kMaxVectors).
-template <typename F>
+template <int V = 1, typename F>
 void with_vectors(int64_t vectors, F&& f) {
-  switch (vectors) {
-    case 1:
-      f(std::integral_constant<int, 1>{});
-      break;
-    case 2:
-      f(std::integral_constant<int, 2>{});
-      break;
-#if defined(__AVX512F__)
-    case 3:
-      f(std::integral_constant<int, 3>{});
-      break;
-    case 4:
-      f(std::integral_constant<int, 4>{});
-      break;
-#endif
-  }
+  if (vectors == V)
+    f(std::integral_constant<int, V>{});
+  else if constexpr (V < kMaxVectors)
+    with_vectors<V + 1>(vectors, std::forward<F>(f));
 }
 
 }  // namespace
@@ -181,7 +160,7 @@ void accumulate_outer(const float* a, int64_t row_stride, int64_t col_stride, in
       outer_rows<kBlockRows<V>, V>(a, row_stride, col_stride, m, b + c0, ldb, r, g + c0, ldg, nv * kLanes);
     });
   }
-  // The last n % 16 columns of b, zero-padded to a vector per row (a row's full vector would
+  // The last n % kLanes columns of b, zero-padded to a vector per row (a row's full vector would
   // read past the end of b).
   if (const int64_t tail = n - full * kLanes; tail > 0) {
     thread_local std::vector<float> padded;

@@ -4,8 +4,8 @@
 // Why not Eigen's general product: at a tile's size (128 cells, 16-128 columns) Eigen re-packs
 // both operands on every call, and the bias, ReLU and accumulation need passes of their own;
 // the weights here are packed once per step (PackedWeights) and the tile is read in place by
-// register blocks of 16-float vectors (the GCC/Clang vector extension, AVX-512 registers where
-// the CPU has them), with bias + ReLU or accumulation done at the store.
+// register blocks of the target's widest float vectors (kernels/simd.h: 16 floats with AVX-512,
+// 8 with AVX), with bias + ReLU or accumulation done at the store.
 //
 // Conventions: row-major operands given by a pointer and strides in floats; every product is
 // accumulated in float in order of the reduction index, so results are deterministic for a
@@ -17,7 +17,8 @@
 
 namespace eqnca::kernels::detail {
 
-// B (k x n) for `multiply`: k rows of `stride()` floats, n rounded up to 16 and zero beyond n.
+// B (k x n) for `multiply`: k rows of `stride()` floats, n rounded up to whole vectors
+// (kernels/simd.h) and zero beyond n.
 class PackedWeights {
  public:
   // From a row-major (rows x cols) matrix w: B = w^T (k = cols, n = rows) when `transpose`, the

@@ -20,6 +20,8 @@ void print_readable(const BenchResult& r, int repeats, std::ostream& out) {
       "{} steps, median of {}\n",
       r.path, r.torch_version, r.model, r.parameter_count, r.task, r.device, r.threads, r.batch, r.size, r.size,
       r.steps, repeats);
+  if (r.multiply_adds_per_cell >= 0)
+    out << fmt::format("  fused step: {} multiply-adds per cell update (forward)\n", r.multiply_adds_per_cell);
   if (r.growth_cell_updates_per_s >= 0)
     out << fmt::format("  growth: {:.4g} cell-updates/s\n", r.growth_cell_updates_per_s);
   if (r.train_s_per_iteration >= 0) out << fmt::format("  train:  {:.4g} s/iteration\n", r.train_s_per_iteration);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "experiments/training/train_step.h"
 #include "groups/check.h"
 #include "kernels/rollout.h"
+#include "kernels/sobel_mlp_step.h"
 #include "kernels/thread_pool.h"
 #include "models/model_factory.h"
 
@@ -146,6 +148,11 @@ BenchResult run_bench(const BenchOptions& o) {
   r.size = o.size;
   r.steps = o.steps;
   r.parameter_count = model->parameter_count();
+  {
+    torch::NoGradGuard no_grad;
+    if (const std::optional<kernels::SobelMlpWeights> w = model->sobel_mlp_weights())
+      r.multiply_adds_per_cell = kernels::multiply_adds_per_cell(*w, model->channels());
+  }
 
   if (o.mode != "train") {
     model->eval();
@@ -176,19 +183,22 @@ std::string to_json(const BenchResult& r) {
   auto measured = [](double v) {
     return v < 0 || !std::isfinite(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
   };
-  const nlohmann::ordered_json result = {{"implementation", r.implementation},
-                                         {"model", r.model},
-                                         {"task", r.task},
-                                         {"device", r.device},
-                                         {"threads", r.threads},
-                                         {"batch", r.batch},
-                                         {"size", r.size},
-                                         {"steps", r.steps},
-                                         {"growth_cell_updates_per_s", measured(r.growth_cell_updates_per_s)},
-                                         {"train_s_per_iteration", measured(r.train_s_per_iteration)},
-                                         {"parameter_count", r.parameter_count},
-                                         {"torch_version", r.torch_version},
-                                         {"path", r.path}};
+  const nlohmann::ordered_json result = {
+      {"implementation", r.implementation},
+      {"model", r.model},
+      {"task", r.task},
+      {"device", r.device},
+      {"threads", r.threads},
+      {"batch", r.batch},
+      {"size", r.size},
+      {"steps", r.steps},
+      {"growth_cell_updates_per_s", measured(r.growth_cell_updates_per_s)},
+      {"train_s_per_iteration", measured(r.train_s_per_iteration)},
+      {"parameter_count", r.parameter_count},
+      {"multiply_adds_per_cell", r.multiply_adds_per_cell < 0 ? nlohmann::ordered_json(nullptr)
+                                                              : nlohmann::ordered_json(r.multiply_adds_per_cell)},
+      {"torch_version", r.torch_version},
+      {"path", r.path}};
   // Compact, one line; bytes that are not UTF-8 are replaced rather than thrown on.
   return result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

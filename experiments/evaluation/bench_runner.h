@@ -46,6 +46,9 @@ struct BenchResult {
   double train_s_per_iteration = -1.0;      // < 0: not measured (mode growth)
   double final_train_loss = -1.0;           // the loss of the last training iteration
   std::int64_t parameter_count = 0;
+  // The fused step's forward multiply-adds per cell update (kernels::multiply_adds_per_cell);
+  // -1 for a model without it.
+  std::int64_t multiply_adds_per_cell = -1;
 };
 
 // The names --path accepts.

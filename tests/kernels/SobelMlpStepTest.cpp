@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <tuple>
+#include <utility>
 
 #include <torch/csrc/autograd/autograd.h>
 
@@ -286,6 +287,22 @@ TEST(SpectralMlp, PlanKeepsTheBlocksTheConstraintAllows) {
     EXPECT_EQ(int64_t(p.layer2.blocks.size()), e.blocks2) << e.model;
     for (const kernels::BlockLayout* l : {&p.layer1, &p.layer2})
       for (const kernels::LinearBlock& b : l->blocks) EXPECT_GE(b.col_begin, 0) << e.model << ": a gathered block";
+  }
+}
+
+// The arithmetic eqnca bench reports beside a model's time. growing: the Sobel pair's 12 non-zero
+// taps on 16 channels, then 48 -> 128 -> 16 dense. c4 (28 channels): the same taps, the feature
+// basis' blocks (108 for its 84 features), Schur's blocks of the two layers (as in the test
+// above) and A, B of its 64 regular hidden fields (4 x 4 each way).
+TEST(SpectralMlp, MultiplyAddsPerCellCountWhatTheKernelMultiplies) {
+  for (const auto& [name, expected] : {std::pair<std::string, int64_t>{"growing", 12 * 16 + 48 * 128 + 128 * 16},
+                                       {"c4", 12 * 28 + 108 + 8192 + 2 * 4 * 4 * 64 + 2560}}) {
+    models::ModelConfig config;
+    config.name = name;
+    const models::NcaModel model = models::make_model(config);
+    const auto w = model->sobel_mlp_weights();
+    ASSERT_TRUE(w.has_value()) << name;
+    EXPECT_EQ(kernels::multiply_adds_per_cell(*w, model->channels()), expected) << name;
   }
 }
 

@@ -1,0 +1,39 @@
+// The CPU kernels' vector type: as many floats as the widest vector register the build targets
+// (-march=native, CMakeLists.txt): 16 with AVX-512, 8 with AVX, 4 otherwise (SSE2, NEON), as a
+// GCC/Clang vector-extension value.
+//
+// Why the native width and not one fixed width: GCC splits a vector type wider than the target's
+// registers into pieces that go through the stack; 64-byte vectors on an AVX2 machine made the
+// fused steps about 40x slower than 32-byte ones (bench/RESULTS.md, 2026-12-07, AVX2).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace eqnca::kernels::detail {
+
+#if defined(__AVX512F__)
+inline constexpr int64_t kLanes = 16;
+#elif defined(__AVX__)
+inline constexpr int64_t kLanes = 8;
+#else
+inline constexpr int64_t kLanes = 4;
+#endif
+// Vector registers the kernels plan their register blocks for: AVX-512 has 32, AVX and SSE 16.
+inline constexpr int kVectorRegisters = kLanes == 16 ? 32 : 16;
+
+typedef float Floats __attribute__((vector_size(kLanes * sizeof(float))));
+
+// Unaligned loads and stores of a vector (or of one float: the same code for a single lane).
+template <typename L>
+inline L load(const float* p) {
+  L x;
+  std::memcpy(&x, p, sizeof(L));
+  return x;
+}
+template <typename L>
+inline void put(float* p, const L& x) {
+  std::memcpy(p, &x, sizeof(L));
+}
+
+}  // namespace eqnca::kernels::detail
