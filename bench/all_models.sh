@@ -40,16 +40,21 @@ def load(kind, m):
     if not rows: return None
     med = lambda k: statistics.median(r[k] for r in rows if r.get(k) is not None)
     return {"train": med("train_s_per_iteration"), "growth": med("growth_cell_updates_per_s"),
-            "params": rows[0]["parameter_count"], "path": rows[0]["path"]}
+            "params": rows[0]["parameter_count"], "path": rows[0]["path"],
+            "macs": rows[0].get("multiply_adds_per_cell")}
 base = load("new", "growing")
-print("| model | path | parameters | train s/iteration | vs growing | growth cell-updates/s | vs growing |"
+# multiply-adds per cell update of the fused step (forward), and their ratio to the baseline's:
+# the time ratio a model would have if its kernels ran as fast per multiply-add as the baseline's.
+print("| model | path | parameters | multiply-adds per cell | vs growing | train s/iteration | vs growing "
+      "| growth cell-updates/s | vs growing |"
       + (" before: train s/it |" if any(load("old", m) for m in models) else ""))
-print("|---|---|---:|---:|---:|---:|---:|" + ("---:|" if any(load("old", m) for m in models) else ""))
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if any(load("old", m) for m in models) else ""))
 for m in models:
     r = load("new", m)
     if r is None: continue
     old = load("old", m)
-    line = (f"| {m} | {r['path']} | {r['params']:,} | {r['train']:.2f} | {r['train']/base['train']:.2f}x | "
+    macs = (f"{r['macs']:,} | {r['macs']/base['macs']:.2f}x" if r["macs"] and base["macs"] else "| ")
+    line = (f"| {m} | {r['path']} | {r['params']:,} | {macs} | {r['train']:.2f} | {r['train']/base['train']:.2f}x | "
             f"{r['growth']:.3g} | {base['growth']/r['growth']:.2f}x |")
     if any(load("old", x) for x in models):
         line += f" {old['train']:.2f} |" if old else " |"

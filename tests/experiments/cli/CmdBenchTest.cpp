@@ -39,7 +39,7 @@ TEST_F(CmdBenchTest, JsonHasEveryKeyAndFollowsTheOptions) {
   for (const auto& [key, value] : json.items()) keys.push_back(key);
   EXPECT_EQ(keys, (std::vector<std::string>{"implementation", "model", "task", "device", "threads", "batch", "size",
                                             "steps", "growth_cell_updates_per_s", "train_s_per_iteration",
-                                            "parameter_count", "torch_version", "path"}));
+                                            "parameter_count", "multiply_adds_per_cell", "torch_version", "path"}));
   EXPECT_EQ(json["implementation"], "eqnca");
   EXPECT_EQ(json["model"], "c4");
   EXPECT_EQ(json["device"], "cpu");
@@ -53,6 +53,7 @@ TEST_F(CmdBenchTest, JsonHasEveryKeyAndFollowsTheOptions) {
   // Two hidden regular fields of C4 instead of the parameter-matched width: far below 8,336.
   EXPECT_GT(json["parameter_count"].get<int>(), 0);
   EXPECT_LT(json["parameter_count"].get<int>(), 1000);
+  EXPECT_GT(json["multiply_adds_per_cell"].get<int>(), 0);
 }
 
 }  // namespace

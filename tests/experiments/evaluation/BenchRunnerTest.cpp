@@ -34,6 +34,8 @@ TEST(BenchRunnerTest, MeasuresGrowthAndTraining) {
   EXPECT_GT(r.growth_cell_updates_per_s, 0.0);
   EXPECT_GT(r.train_s_per_iteration, 0.0);
   EXPECT_EQ(r.parameter_count, 8336);  // the Distill model at its defaults
+  // Its fused step: the Sobel pair's 12 taps on 16 channels, 48 -> 128 -> 16.
+  EXPECT_EQ(r.multiply_adds_per_cell, 12 * 16 + 48 * 128 + 128 * 16);
   EXPECT_EQ(r.path, "plain");
   EXPECT_EQ(r.device, "cpu");
 }
@@ -49,7 +51,7 @@ TEST(BenchRunnerTest, JsonHasEveryKeyInOrder) {
   for (const auto& [key, value] : json.items()) keys.push_back(key);
   EXPECT_EQ(keys, std::vector<std::string>({"implementation", "model", "task", "device", "threads", "batch", "size",
                                             "steps", "growth_cell_updates_per_s", "train_s_per_iteration",
-                                            "parameter_count", "torch_version", "path"}));
+                                            "parameter_count", "multiply_adds_per_cell", "torch_version", "path"}));
   EXPECT_EQ(json["implementation"], "eqnca");
   EXPECT_EQ(json["task"], "grow");
   EXPECT_EQ(json["batch"], 2);
