@@ -72,6 +72,8 @@ declare -A lever=(
   # Full recipe (RECIPE=full): the baseline, then the group models at the chosen defaults.
   [F_growing]="--model growing --hidden 128 --lr 2e-3"
   [F_c4_sf6_hf64]="--model c4 --hidden-fields 64 --state-fields 6 --lr 4e-3"
+  # Sixth pass: a narrower c4 for the equal-wall-clock target (fewer multiply-adds per iteration).
+  [F_c4_sf6_hf48]="--model c4 --hidden-fields 48 --state-fields 6 --lr 4e-3"
   [F_d4_sf3_hf32]="--model d4 --hidden-fields 32 --state-fields 3 --lr 5.66e-3"
   # Session 6, on a GPU (gpu_full_recipe.sh): wider d4 and a lower d4 lr; c8, c16, so2 at their defaults.
   [F_d4_sf4_hf48]="--model d4 --hidden-fields 48 --state-fields 4 --lr 5.66e-3"
