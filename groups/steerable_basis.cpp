@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "groups/fixed_space.h"
+
 namespace eqnca::groups {
 namespace {
 
@@ -26,39 +28,6 @@ Eigen::MatrixXd kron(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   for (Eigen::Index i = 0; i < a.rows(); ++i)
     for (Eigen::Index j = 0; j < a.cols(); ++j) out.block(i * b.rows(), j * b.cols(), b.rows(), b.cols()) = a(i, j) * b;
   return out;
-}
-
-// An orthonormal basis of the fixed space (eigenvalue 1) of the symmetric projector p, as rows:
-// its eigenvectors of eigenvalue ~1. Eigen's symmetric QR iteration can fail to converge on a
-// projector, whose spectrum is only 0 and 1 (seen for D8 regular -> regular, 1,536 x 1,536, built
-// with AVX2: two "eigenvalues" at 0.08 and 0.92 and a basis 0.15 off the constraint); then the
-// basis is the range of p from a column-pivoted QR instead (pivots below 1e-8 of the largest are
-// rounding: what is left of p after its range is removed). Converged solves keep their basis, so
-// models saved with one load the same.
-Eigen::MatrixXd fixed_space(const Eigen::MatrixXd& p) {
-  const Eigen::MatrixXd sym = 0.5 * (p + p.transpose());
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sym);
-  Eigen::MatrixXd rows;
-  if (solver.info() == Eigen::Success) {
-    std::vector<Eigen::Index> keep;
-    for (Eigen::Index i = p.rows() - 1; i >= 0; --i)
-      if (solver.eigenvalues()(i) > 0.5) keep.push_back(i);
-    rows.resize(static_cast<Eigen::Index>(keep.size()), p.rows());
-    for (size_t n = 0; n < keep.size(); ++n)
-      rows.row(static_cast<Eigen::Index>(n)) = solver.eigenvectors().col(keep[n]).transpose();
-  } else {
-    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(sym);
-    qr.setThreshold(1e-8);
-    const Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(p.rows(), qr.rank());
-    rows = q.transpose();
-  }
-  // Fix each vector's sign (largest entry positive) so bases are reproducible across runs.
-  for (Eigen::Index n = 0; n < rows.rows(); ++n) {
-    Eigen::Index arg;
-    rows.row(n).cwiseAbs().maxCoeff(&arg);
-    if (rows(n, arg) < 0) rows.row(n) *= -1.0;
-  }
-  return rows;
 }
 
 // Elements to average over: all of a finite group, or C_M / D_M inside SO(2) / O(2).
