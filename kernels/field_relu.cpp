@@ -110,33 +110,32 @@ struct FieldReluKernels {
 };
 
 // Any other shape (other band limits, other groups), one map at a time over whole rows of
-// fields: the loops the compiler vectorises over fields, with the values' gradient kept in a
-// scratch row of the calling thread.
+// fields: loops the compiler vectorises over fields, with the values' gradient kept in a scratch
+// row of the calling thread.
+namespace {
+
+// out (rows x f) = M (rows x cols, row-major) in (cols x f): each row of out and in holds f fields.
+void map_fields(const float* m, int64_t rows, int64_t cols, const float* in, int64_t f, float* out) {
+  for (int64_t o = 0; o < rows; ++o) {
+    float* __restrict y = out + o * f;
+    std::fill(y, y + f, 0.f);
+    for (int64_t k = 0; k < cols; ++k) {
+      const float w = m[o * cols + k];
+      const float* __restrict x = in + k * f;
+      for (int64_t j = 0; j < f; ++j) y[j] += w * x[j];
+    }
+  }
+}
+
+}  // namespace
+
 void generic_forward(const FieldRelu& m, const float* c, const float* bias, int64_t r, int64_t f, float* v, float* c2) {
   const int64_t C = m.coefficients_, V = m.values_;
   for (int64_t i = 0; i < r; ++i) {
-    const float* ci = c + i * C * f;
     float* vi = v + i * V * f;
-    float* c2i = c2 + i * C * f;
-    for (int64_t o = 0; o < V; ++o) {
-      float* __restrict vo = vi + o * f;
-      std::memcpy(vo, bias + o * f, sizeof(float) * size_t(f));
-      for (int64_t k = 0; k < C; ++k) {
-        const float a = m.a_[o * C + k];
-        const float* __restrict ck = ci + k * f;
-        for (int64_t j = 0; j < f; ++j) vo[j] += a * ck[j];
-      }
-      for (int64_t j = 0; j < f; ++j) vo[j] = std::max(vo[j], 0.f);
-    }
-    for (int64_t k = 0; k < C; ++k) {
-      float* __restrict out = c2i + k * f;
-      std::fill(out, out + f, 0.f);
-      for (int64_t o = 0; o < V; ++o) {
-        const float b = m.b_[k * V + o];
-        const float* __restrict vo = vi + o * f;
-        for (int64_t j = 0; j < f; ++j) out[j] += b * vo[j];
-      }
-    }
+    map_fields(m.a_, V, C, c + i * C * f, f, vi);
+    for (int64_t j = 0; j < V * f; ++j) vi[j] = std::max(vi[j] + bias[j], 0.f);
+    map_fields(m.b_, C, V, vi, f, c2 + i * C * f);
   }
 }
 void generic_backward(const FieldRelu& m, const float* gc2, const float* v, int64_t r, int64_t f, float* gb,
@@ -146,33 +145,13 @@ void generic_backward(const FieldRelu& m, const float* gc2, const float* v, int6
   if (scratch.size() < size_t(V * f)) scratch.resize(size_t(V * f));
   float* gv = scratch.data();
   for (int64_t i = 0; i < r; ++i) {
-    const float* gi = gc2 + i * C * f;
     const float* vi = v + i * V * f;
-    float* gci = gc + i * C * f;
-    for (int64_t o = 0; o < V; ++o) {
-      float* __restrict gvo = gv + o * f;
-      std::fill(gvo, gvo + f, 0.f);
-      for (int64_t k = 0; k < C; ++k) {
-        const float b = m.bt_[o * C + k];
-        const float* __restrict gk = gi + k * f;
-        for (int64_t j = 0; j < f; ++j) gvo[j] += b * gk[j];
-      }
-      const float* __restrict vo = vi + o * f;
-      float* __restrict gbo = gb + o * f;
-      for (int64_t j = 0; j < f; ++j) {
-        gvo[j] = vo[j] > 0.f ? gvo[j] : 0.f;
-        gbo[j] += gvo[j];
-      }
+    map_fields(m.bt_, V, C, gc2 + i * C * f, f, gv);
+    for (int64_t j = 0; j < V * f; ++j) {
+      gv[j] = vi[j] > 0.f ? gv[j] : 0.f;
+      gb[j] += gv[j];
     }
-    for (int64_t k = 0; k < C; ++k) {
-      float* __restrict out = gci + k * f;
-      std::fill(out, out + f, 0.f);
-      for (int64_t o = 0; o < V; ++o) {
-        const float a = m.at_[k * V + o];
-        const float* __restrict gvo = gv + o * f;
-        for (int64_t j = 0; j < f; ++j) out[j] += a * gvo[j];
-      }
-    }
+    map_fields(m.at_, C, V, gv, f, gc + i * C * f);
   }
 }
 

@@ -4,7 +4,7 @@
 //
 // Why the native width and not one fixed width: GCC splits a vector type wider than the target's
 // registers into pieces that go through the stack; 64-byte vectors on an AVX2 machine made the
-// fused steps about 40x slower than 32-byte ones (bench/RESULTS.md, 2026-12-07, AVX2).
+// fused steps' training 16-20x slower than 32-byte ones (bench/RESULTS.md, 2026-12-07, AVX2).
 #pragma once
 
 #include <cstdint>
