@@ -41,10 +41,14 @@ inline Vec load_partial(const float* p, int64_t count) {
   return v;
 }
 
-// One block of `multiply`: rows [0, R) of a times vectors [0, V) of b's panel.
-template <int R, int V>
+// One block of `multiply`: rows [0, R) of a times vectors [0, V) of b's panel. The store mode is
+// a template argument and full panels take a path with no lane counts, so that the sums stay in
+// registers to the store: with both decided at run time GCC spilled the 12 sums to the stack and
+// stored them in a loop, a fifth of the time of the products whose reduction is short (k = 16,
+// 48 in the growing MLP; bench/tile_gemm_bench.cpp).
+template <int R, int V, Store S>
 void multiply_block(const float* __restrict a, int64_t rs, int64_t cs, int64_t k, const float* __restrict b,
-                    int64_t b_stride, float* __restrict c, int64_t ldc, int64_t cols, Store mode, const Vec* bias) {
+                    int64_t b_stride, float* __restrict c, int64_t ldc, int64_t cols, const Vec* bias) {
   Vec sum[R][V];
   for (int i = 0; i < R; ++i)
     for (int v = 0; v < V; ++v) sum[i][v] = Vec{};
@@ -56,30 +60,38 @@ void multiply_block(const float* __restrict a, int64_t rs, int64_t cs, int64_t k
       for (int v = 0; v < V; ++v) sum[i][v] += s * bv[v];
     }
   }
+  auto finish = [&](const Vec& y, const float* out, int v, int64_t count) {
+    if constexpr (S == Store::kAdd) return y + load_partial(out, count);
+    if constexpr (S == Store::kBiasRelu) {
+      const Vec z = y + bias[v];
+      return z > Vec{} ? z : Vec{};
+    }
+    return y;
+  };
+  if (cols == V * kLanes) {
+    for (int i = 0; i < R; ++i)
+      for (int v = 0; v < V; ++v) {
+        float* out = c + i * ldc + v * kLanes;
+        put(out, finish(sum[i][v], out, v, kLanes));
+      }
+    return;
+  }
   for (int i = 0; i < R; ++i)
     for (int v = 0; v < V; ++v) {
       const int64_t count = std::min(kLanes, cols - v * kLanes);
       float* out = c + i * ldc + v * kLanes;
-      Vec y = sum[i][v];
-      if (mode == Store::kAdd) {
-        y += load_partial(out, count);
-      } else if (mode == Store::kBiasRelu) {
-        y += bias[v];
-        y = y > Vec{} ? y : Vec{};
-      }
-      store(out, y, count);
+      store(out, finish(sum[i][v], out, v, count), count);
     }
 }
 
 // Rows [0, r) in blocks of R, the remainder in blocks of R / 2, R / 4, ... 1.
-template <int R, int V>
+template <int R, int V, Store S>
 void multiply_rows(const float* a, int64_t rs, int64_t cs, int64_t r, int64_t k, const float* b, int64_t b_stride,
-                   float* c, int64_t ldc, int64_t cols, Store mode, const Vec* bias) {
+                   float* c, int64_t ldc, int64_t cols, const Vec* bias) {
   int64_t i = 0;
-  for (; i + R <= r; i += R)
-    multiply_block<R, V>(a + i * rs, rs, cs, k, b, b_stride, c + i * ldc, ldc, cols, mode, bias);
+  for (; i + R <= r; i += R) multiply_block<R, V, S>(a + i * rs, rs, cs, k, b, b_stride, c + i * ldc, ldc, cols, bias);
   if constexpr (R > 1)
-    if (i < r) multiply_rows<R / 2, V>(a + i * rs, rs, cs, r - i, k, b, b_stride, c + i * ldc, ldc, cols, mode, bias);
+    if (i < r) multiply_rows<R / 2, V, S>(a + i * rs, rs, cs, r - i, k, b, b_stride, c + i * ldc, ldc, cols, bias);
 }
 
 // One block of `accumulate_outer`: g rows [0, M) and vectors [0, V), summed over r rows.
@@ -96,6 +108,14 @@ void outer_block(const float* __restrict a, int64_t rs, int64_t cs, const float*
       const float s = a[t * rs + i * cs];
       for (int v = 0; v < V; ++v) sum[i][v] += s * bv[v];
     }
+  }
+  if (cols == V * kLanes) {  // the sums kept in registers, as in multiply_block
+    for (int i = 0; i < M; ++i)
+      for (int v = 0; v < V; ++v) {
+        float* out = g + i * ldg + v * kLanes;
+        put(out, sum[i][v] + load(out));
+      }
+    return;
   }
   for (int i = 0; i < M; ++i)
     for (int v = 0; v < V; ++v) {
@@ -146,8 +166,16 @@ void multiply(const float* a, int64_t row_stride, int64_t col_stride, int64_t r,
         bias_v[v] = load_partial(bias + c0 + v * kLanes, std::min(kLanes, cols - v * kLanes));
     with_vectors(nv, [&](auto vc) {
       constexpr int V = decltype(vc)::value;
-      multiply_rows<kBlockRows<V>, V>(a, row_stride, col_stride, r, b.k(), b.data() + c0, b.stride(), c + c0, ldc, cols,
-                                      store, bias_v);
+      auto rows = [&](auto mode) {
+        multiply_rows<kBlockRows<V>, V, decltype(mode)::value>(a, row_stride, col_stride, r, b.k(), b.data() + c0,
+                                                               b.stride(), c + c0, ldc, cols, bias_v);
+      };
+      if (store == Store::kAssign)
+        rows(std::integral_constant<Store, Store::kAssign>{});
+      else if (store == Store::kAdd)
+        rows(std::integral_constant<Store, Store::kAdd>{});
+      else
+        rows(std::integral_constant<Store, Store::kBiasRelu>{});
     });
   }
 }
