@@ -12,6 +12,7 @@
 #include <Eigen/Core>
 
 #include "kernels/field_relu.h"
+#include "kernels/simd.h"
 #include "kernels/thread_pool.h"
 #include "kernels/tile_gemm.h"
 #include "layers/nca_mechanics.h"
@@ -659,6 +660,24 @@ void turn_back(float theta, const float* features, int64_t P, float* __restrict 
   *grad_theta += g_theta;
 }
 
+// Taps one cell's gradient gathers at most: its identity feature and every stencil's 9 taps.
+constexpr int kMaxTaps = 1 + 9 * 8;
+
+// acc[c] += sum_j taps[j] * sources[j][c] for c < P, in the order of j.
+void add_weighted(const float* const* sources, const float* taps, int count, int64_t P, float* __restrict acc) {
+  int64_t c = 0;
+  for (; c + kLanes <= P; c += kLanes) {
+    Floats sum = load<Floats>(acc + c);
+    for (int j = 0; j < count; ++j) sum += taps[j] * load<Floats>(sources[j] + c);
+    put(acc + c, sum);
+  }
+  for (; c < P; ++c) {
+    float sum = acc[c];
+    for (int j = 0; j < count; ++j) sum += taps[j] * sources[j][c];
+    acc[c] = sum;
+  }
+}
+
 template <typename S, typename Mlp>
 SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& state, const torch::Tensor& mask,
                            const Mlp& mlp, const torch::Tensor& alive_mask, layers::Padding padding, bool skip_idle) {
@@ -733,10 +752,16 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
   for_each_work_item(items, [&](int64_t k) {
     int64_t nb[9];
     for (int64_t cell = k * kItemCells, end = std::min(n, cell + kItemCells); cell < end; ++cell) {
-      float* __restrict acc = gx + cell * C;
+      // The feature gradients this cell's channels feed, with their taps: its own identity
+      // feature, then each neighbour's stencil responses that saw it. Listed first and summed
+      // a vector of channels at a time, so that the sum stays in a register (a loop over the
+      // channels per tap took 7% of a growing training step).
+      const float* sources[kMaxTaps];
+      float taps[kMaxTaps];
+      int count = 0;
       if (has_gf[cell]) {
-        const float* own = gf + cell * F;
-        for (int64_t c = 0; c < P; ++c) acc[c] += own[c];
+        sources[count] = gf + cell * F;
+        taps[count++] = 1.f;
       }
       g.neighbourhood(cell, nb);
       for (int a = 0; a < 3; ++a)
@@ -747,10 +772,11 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
           for (int64_t s = 0; s + 1 < S::K; ++s) {
             const float tap = S::taps[s][a][b];
             if (tap == 0.f) continue;
-            const float* gs = gf + p * F + (s + 1) * P;
-            for (int64_t c = 0; c < P; ++c) acc[c] += tap * gs[c];
+            sources[count] = gf + p * F + (s + 1) * P;
+            taps[count++] = tap;
           }
         }
+      add_weighted(sources, taps, count, P, gx + cell * C);
     }
   });
 
