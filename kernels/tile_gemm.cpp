@@ -42,10 +42,10 @@ inline Vec load_partial(const float* p, int64_t count) {
 }
 
 // One block of `multiply`: rows [0, R) of a times vectors [0, V) of b's panel. The store mode is
-// a template argument and full panels take a path with no lane counts, so that the sums stay in
-// registers to the store: with both decided at run time GCC spilled the 12 sums to the stack and
-// stored them in a loop, a fifth of the time of the products whose reduction is short (k = 16,
-// 48 in the growing MLP; bench/tile_gemm_bench.cpp).
+// a template argument and full panels take a path with no lane counts, so that the stores are
+// straight-line code: with both decided at run time GCC stored the 12 sums from a stack array in
+// a loop, a quarter of the time of the product with the shortest reduction (k = 16 in the
+// growing MLP's backward) and 9% at k = 48 (bench/tile_gemm_bench.cpp).
 template <int R, int V, Store S>
 void multiply_block(const float* __restrict a, int64_t rs, int64_t cs, int64_t k, const float* __restrict b,
                     int64_t b_stride, float* __restrict c, int64_t ldc, int64_t cols, const Vec* bias) {
@@ -109,7 +109,7 @@ void outer_block(const float* __restrict a, int64_t rs, int64_t cs, const float*
       for (int v = 0; v < V; ++v) sum[i][v] += s * bv[v];
     }
   }
-  if (cols == V * kLanes) {  // the sums kept in registers, as in multiply_block
+  if (cols == V * kLanes) {  // straight-line stores, as in multiply_block
     for (int i = 0; i < M; ++i)
       for (int v = 0; v < V; ++v) {
         float* out = g + i * ldg + v * kLanes;
