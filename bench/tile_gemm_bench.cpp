@@ -1,6 +1,7 @@
 // GFLOP/s of kernels/tile_gemm.h's products on one thread, at the shapes of the growing NCA's
 // MLP on a 128-cell tile (48 features -> 128 hidden -> 16 channels): the forward's two products,
-// the backward's two input gradients and two weight gradients. What the register blocks of
+// the backward's two input gradients and two weight gradients (W1's also transposed, the other
+// way to lay it out). What the register blocks of
 // kernels/tile_gemm.cpp were tuned with (bench/RESULTS.md); compare with the core's peak (FMA
 // units x lanes x 2 x clock).
 //   build/bench/eqnca_tile_gemm_bench [iterations]
@@ -73,6 +74,6 @@ int main(int argc, char** argv) {
     all_seconds += s;
     fmt::print("  {:<28} {:6.1f} GFLOP/s\n", p.name, flops / s / 1e9);
   }
-  fmt::print("  {:<28} {:6.1f} GFLOP/s (checksum {:.6g})\n", "all six", all_flops / all_seconds / 1e9,
-             double(gfeat[5] + gw1[3] + gw2[7]));
+  fmt::print("  {:<28} {:6.1f} GFLOP/s (checksum {:.6g})\n", fmt::format("all {}", products.size()),
+             all_flops / all_seconds / 1e9, double(gfeat[5] + gw1[3] + gw2[7]));
 }

@@ -660,9 +660,6 @@ void turn_back(float theta, const float* features, int64_t P, float* __restrict 
   *grad_theta += g_theta;
 }
 
-// Taps one cell's gradient gathers at most: its identity feature and every stencil's 9 taps.
-constexpr int kMaxTaps = 1 + 9 * 8;
-
 // acc[c] += sum_j taps[j] * sources[j][c] for c < P, in the order of j.
 void add_weighted(const float* const* sources, const float* taps, int count, int64_t P, float* __restrict acc) {
   int64_t c = 0;
@@ -756,6 +753,7 @@ SobelMlpGradients backward(const torch::Tensor& grad_out, const torch::Tensor& s
       // feature, then each neighbour's stencil responses that saw it. Listed first and summed
       // a vector of channels at a time, so that the sum stays in a register (a loop over the
       // channels per tap took 7% of a growing training step).
+      constexpr int kMaxTaps = 1 + 9 * (S::K - 1);  // the identity and every stencil's 9 taps
       const float* sources[kMaxTaps];
       float taps[kMaxTaps];
       int count = 0;
