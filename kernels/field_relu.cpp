@@ -10,65 +10,145 @@
 namespace eqnca::kernels::detail {
 
 // The kernels of one shape: C coefficients, V values per field, kLanes fields (kernels/simd.h) as
-// one vector; `float` is the same code for one field, used when there are fewer than kLanes. The
-// C inputs and C outputs of a group of fields stay in registers; the values are made a chunk at a
-// time (all 32 of O(2)'s would not fit with them) and folded into the outputs at once.
+// one vector; `float` is the same code for one field, used when there are fewer than kLanes.
+// Two ways to do a group of fields:
+//  * small maps (C4's 4 x 4): inputs, values and outputs all stay in registers, one dot product
+//    per value;
+//  * larger ones: each map is a register-blocked product, up to kBlock outputs summed in
+//    registers while the inputs stream from L1 a vector at a time, the products interleaved
+//    output by output. Done the first way, each output was a chain of C dependent multiply-adds
+//    and the group's inputs, outputs and a chunk of values (2 C + 8 vectors) did not fit AVX2's
+//    16 registers: 1.1-1.6x slower (bench/field_relu_bench.cpp, bench/RESULTS.md). Two cells'
+//    rows at once, each weight broadcast once for both, measured slower still.
 template <int C, int V>
 struct FieldReluKernels {
-  static constexpr int kChunk = V < kLanes ? V : int(kLanes);
-  static_assert(V % kChunk == 0, "values in whole chunks");
+  // Inputs, values and outputs of a group take at most all registers but one (a broadcast weight).
+  static constexpr bool kInRegisters = 2 * C + V + 1 <= kVectorRegisters;
+  // Accumulators of a block: all registers but the streamed input and a broadcast weight.
+  static constexpr int kBlock = kVectorRegisters - 2;
+
+  // K outputs in blocks of at most kBlock, as even as whole blocks allow: `full` blocks of `size`
+  // and one of `tail` (AVX2: 16 -> 8 + 8, 32 -> 11 + 11 + 10).
+  template <int K>
+  struct Blocks {
+    static constexpr int count = (K + kBlock - 1) / kBlock;
+    static constexpr int size = (K + count - 1) / count;
+    static constexpr int full = K / size;
+    static constexpr int tail = K - full * size;
+  };
+
+  // acc[o] += sum_n m[o * N + n] * x[n * stride] for o < R: R rows of a row-major (., N) map.
+  template <typename L, int N, int R>
+  static inline void accumulate(const float* m, const float* x, int64_t stride, L (&acc)[R]) {
+    for (int n = 0; n < N; ++n) {
+      const L xn = load<L>(x + n * stride);
+      for (int o = 0; o < R; ++o) acc[o] += m[o * N + n] * xn;
+    }
+  }
+  // y[k * y_stride] = sum_n m[k * N + n] x[n * x_stride] for k in [k0, k0 + B).
+  template <typename L, int N, int B>
+  static inline void map_block(const float* m, const float* x, int64_t x_stride, float* y, int64_t y_stride, int k0) {
+    L acc[B];
+    for (int k = 0; k < B; ++k) acc[k] = L{};
+    accumulate<L, N, B>(m + k0 * N, x, x_stride, acc);
+    for (int k = 0; k < B; ++k) put(y + (k0 + k) * y_stride, acc[k]);
+  }
+  // The same for all K rows of m.
+  template <typename L, int N, int K>
+  static inline void map(const float* m, const float* x, int64_t x_stride, float* y, int64_t y_stride) {
+    using B = Blocks<K>;
+    for (int k0 = 0; k0 < B::full * B::size; k0 += B::size) map_block<L, N, B::size>(m, x, x_stride, y, y_stride, k0);
+    if constexpr (B::tail > 0) map_block<L, N, B::tail>(m, x, x_stride, y, y_stride, B::full * B::size);
+  }
+
+  // v = relu(A c + bias) for the values [o0, o0 + B).
+  template <typename L, int B>
+  static inline void values_block(const float* a, const float* c, const float* bias, int64_t f, int64_t j, float* v,
+                                  int o0) {
+    L h[B];
+    for (int o = 0; o < B; ++o) h[o] = load<L>(bias + (o0 + o) * f + j);
+    accumulate<L, C, B>(a + o0 * C, c + j, f, h);
+    for (int o = 0; o < B; ++o) put(v + (o0 + o) * f + j, h[o] > L{} ? h[o] : L{});
+  }
+  // d loss / d (A c + b) for the values [o0, o0 + B), from gc2 = d loss / d (B v): into gv (value
+  // o at o * lanes of L) and summed into gb.
+  template <typename L, int B>
+  static inline void gradient_block(const float* bt, const float* gc2, const float* v, int64_t f, int64_t j, float* gb,
+                                    const L& keep, float* gv, int o0) {
+    constexpr int64_t kStride = sizeof(L) / sizeof(float);
+    L s[B];
+    for (int o = 0; o < B; ++o) s[o] = L{};
+    accumulate<L, C, B>(bt + o0 * C, gc2 + j, f, s);
+    for (int o = 0; o < B; ++o) {
+      const L d = load<L>(v + (o0 + o) * f + j) > L{} ? s[o] : L{};
+      float* gbo = gb + (o0 + o) * f + j;
+      put(gbo, load<L>(gbo) + keep * d);
+      put(gv + (o0 + o) * kStride, d);
+    }
+  }
 
   template <typename L>
   static void forward_fields(const FieldRelu& m, const float* c, const float* bias, int64_t f, int64_t j, float* v,
                              float* c2) {
-    L x[C], out[C];
-    for (int k = 0; k < C; ++k) {
-      x[k] = load<L>(c + k * f + j);
-      out[k] = L{};
-    }
-    for (int o0 = 0; o0 < V; o0 += kChunk) {
-      L h[kChunk];
-      for (int o = 0; o < kChunk; ++o) {
-        const float* ao = m.a_ + (o0 + o) * C;
-        L s = load<L>(bias + (o0 + o) * f + j);
-        for (int k = 0; k < C; ++k) s += ao[k] * x[k];
-        h[o] = s > L{} ? s : L{};
-        put(v + (o0 + o) * f + j, h[o]);
-      }
+    const float* a = m.a_;
+    const float* b = m.b_;
+    if constexpr (kInRegisters) {
+      L x[C], out[C];
       for (int k = 0; k < C; ++k) {
-        const float* bk = m.b_ + k * V + o0;
-        for (int o = 0; o < kChunk; ++o) out[k] += bk[o] * h[o];
+        x[k] = load<L>(c + k * f + j);
+        out[k] = L{};
       }
+      L h[V];
+      for (int o = 0; o < V; ++o) {
+        L s = load<L>(bias + o * f + j);
+        for (int k = 0; k < C; ++k) s += a[o * C + k] * x[k];
+        h[o] = s > L{} ? s : L{};
+        put(v + o * f + j, h[o]);
+      }
+      for (int k = 0; k < C; ++k)
+        for (int o = 0; o < V; ++o) out[k] += b[k * V + o] * h[o];
+      for (int k = 0; k < C; ++k) put(c2 + k * f + j, out[k]);
+    } else {
+      using B = Blocks<V>;
+      for (int o0 = 0; o0 < B::full * B::size; o0 += B::size) values_block<L, B::size>(a, c, bias, f, j, v, o0);
+      if constexpr (B::tail > 0) values_block<L, B::tail>(a, c, bias, f, j, v, B::full * B::size);
+      map<L, V, C>(b, v + j, f, c2 + j, f);
     }
-    for (int k = 0; k < C; ++k) put(c2 + k * f + j, out[k]);
   }
 
   template <typename L>
   static void backward_fields(const FieldRelu& m, const float* gc2, const float* v, int64_t f, int64_t j, float* gb,
                               float* gc, const L& keep) {
-    L g[C], out[C];
-    for (int k = 0; k < C; ++k) {
-      g[k] = load<L>(gc2 + k * f + j);
-      out[k] = L{};
-    }
-    for (int o0 = 0; o0 < V; o0 += kChunk) {
-      L gv[kChunk];
-      for (int o = 0; o < kChunk; ++o) {
-        const float* bo = m.bt_ + (o0 + o) * C;
+    const float* at = m.at_;
+    const float* bt = m.bt_;
+    if constexpr (kInRegisters) {
+      L g[C], out[C], gv[V];
+      for (int k = 0; k < C; ++k) {
+        g[k] = load<L>(gc2 + k * f + j);
+        out[k] = L{};
+      }
+      for (int o = 0; o < V; ++o) {
         L s{};
-        for (int k = 0; k < C; ++k) s += bo[k] * g[k];
-        const L h = load<L>(v + (o0 + o) * f + j);
-        s = h > L{} ? s : L{};
-        float* gbo = gb + (o0 + o) * f + j;
+        for (int k = 0; k < C; ++k) s += bt[o * C + k] * g[k];
+        s = load<L>(v + o * f + j) > L{} ? s : L{};
+        float* gbo = gb + o * f + j;
         put(gbo, load<L>(gbo) + keep * s);
         gv[o] = s;
       }
-      for (int k = 0; k < C; ++k) {
-        const float* ak = m.at_ + k * V + o0;
-        for (int o = 0; o < kChunk; ++o) out[k] += ak[o] * gv[o];
-      }
+      for (int k = 0; k < C; ++k)
+        for (int o = 0; o < V; ++o) out[k] += at[k * V + o] * gv[o];
+      for (int k = 0; k < C; ++k) put(gc + k * f + j, out[k]);
+    } else {
+      // Through L1 to the second map. Unaligned (the loads need not be): an aligned array made
+      // every call realign the stack.
+      constexpr int64_t kStride = sizeof(L) / sizeof(float);
+      float gv[V * kStride];
+      using B = Blocks<V>;
+      for (int o0 = 0; o0 < B::full * B::size; o0 += B::size)
+        gradient_block<L, B::size>(bt, gc2, v, f, j, gb, keep, gv, o0);
+      if constexpr (B::tail > 0) gradient_block<L, B::tail>(bt, gc2, v, f, j, gb, keep, gv, B::full * B::size);
+      map<L, V, C>(at, gv, kStride, gc + j, f);
     }
-    for (int k = 0; k < C; ++k) put(gc + k * f + j, out[k]);
   }
 
   // Fields past the last whole vector: the kLanes ending at f again, overlapping the group before
