@@ -84,6 +84,10 @@ declare -A lever=(
   [F_c16_sf3_hf32]="--model c16 --hidden-fields 32 --state-fields 3 --lr 8e-3"
   [F_c16_sf2_hf16]="--model c16 --hidden-fields 16 --state-fields 2 --lr 8e-3"
   [F_so2]="--model so2"
+  # Session 15: so2's lr raised the way the finite groups' was (lr x sqrt N, N = 16 samples per
+  # field: 8e-3, unstable), and by half that.
+  [F_so2_lr8e-3]="--model so2 --lr 8e-3"
+  [F_so2_lr4e-3]="--model so2 --lr 4e-3"
 )
 # shellcheck disable=SC2206
 extra=(${EXTRA:-})
