@@ -15,20 +15,28 @@ import sys
 
 # (lever, recovery steps) -> angle -> seed -> {damaged: loss, undamaged: loss}
 losses = collections.defaultdict(lambda: collections.defaultdict(lambda: collections.defaultdict(dict)))
+if len(sys.argv) < 2:
+    sys.exit('usage: regeneration.py FILE... (the JSON lines of regenerate.sh calls)')
 for path in sys.argv[1:]:
-    with open(path) as f:
-        for line in f:
-            if not line.strip().startswith('{'):
-                continue
-            row = json.loads(line)
-            grow = row['grow']
-            run = row['run'].rstrip('/')
-            lever, seed = os.path.basename(os.path.dirname(run)), os.path.basename(run)
-            bite = grow['damage_at']
-            key = 'undamaged' if bite < 0 else 'damaged'
-            # The undamaged growth has no bite step; its rows pair with the damaged ones of the
-            # same file, which all share one bite step.
-            losses[(lever, path, grow['steps'])][row['angle']][seed][key] = (grow['loss'], bite)
+    try:
+        with open(path) as f:
+            for number, line in enumerate(f, 1):
+                if not line.strip().startswith('{'):
+                    continue
+                try:
+                    row = json.loads(line)
+                    grow = row['grow']
+                    run = row['run'].rstrip('/')
+                    bite, steps, loss, angle = grow['damage_at'], grow['steps'], grow['loss'], row['angle']
+                except (ValueError, KeyError, TypeError, AttributeError) as e:
+                    sys.exit(f'regeneration.py: {path}:{number}: not a regenerate.sh row ({e!r})')
+                lever, seed = os.path.basename(os.path.dirname(run)), os.path.basename(run)
+                key = 'undamaged' if bite < 0 else 'damaged'
+                # The undamaged growth has no bite step; its rows pair with the damaged ones of
+                # the same file, which all share one bite step.
+                losses[(lever, path, steps)][angle][seed][key] = (loss, bite)
+    except OSError as e:
+        sys.exit(f'regeneration.py: cannot read {path}: {e.strerror}')
 
 print('| lever | steps after the bite | ' + ' | '.join(f'{a:g}°' for a in (0, 90, 180, 270)) +
       ' | worst angle (target ≤ 1.5×) |')
