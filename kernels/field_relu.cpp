@@ -53,12 +53,12 @@ struct FieldReluKernels {
     accumulate<L, N, B>(m + k0 * N, x, x_stride, acc);
     for (int k = 0; k < B; ++k) put(y + (k0 + k) * y_stride, acc[k]);
   }
-  // The same for all K rows of m.
+  // The same for all K rows of m (K = C: 7, 8 or 16, whole blocks).
   template <typename L, int N, int K>
   static inline void map(const float* m, const float* x, int64_t x_stride, float* y, int64_t y_stride) {
     using B = Blocks<K>;
-    for (int k0 = 0; k0 < B::full * B::size; k0 += B::size) map_block<L, N, B::size>(m, x, x_stride, y, y_stride, k0);
-    if constexpr (B::tail > 0) map_block<L, N, B::tail>(m, x, x_stride, y, y_stride, B::full * B::size);
+    static_assert(B::tail == 0, "outputs in whole blocks");
+    for (int k0 = 0; k0 < K; k0 += B::size) map_block<L, N, B::size>(m, x, x_stride, y, y_stride, k0);
   }
 
   // v = relu(A c + bias) for the values [o0, o0 + B).
