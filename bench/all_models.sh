@@ -15,7 +15,8 @@ baseline=${2:-}
 rounds=${ROUNDS:-2}
 steps=${STEPS:-64}
 plain_growth=${PLAIN_GROWTH:-0}
-models=(growing isotropic steerable c4 d4 c8 c16 so2 o2)
+# MODELS (space-separated) times a subset; the ratios are to growing, so keep it in.
+read -r -a models <<<"${MODELS:-growing isotropic steerable c4 d4 c8 c16 so2 o2}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
