@@ -118,6 +118,7 @@ ModelConfig resolved(const ModelConfig& config) { return resolved_with(config, f
 ModelConfig resolved_with_first_defaults(const ModelConfig& config) { return resolved_with(config, true); }
 
 double learning_rate_scale(const ModelConfig& config) {
+  if (config.name == "so2") return 2.0;
   const GroupSpec* spec = group_spec(config.name);
   if (spec == nullptr) return 1.0;
   const groups::Group g = spec->group(config.band_limit);

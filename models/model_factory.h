@@ -38,7 +38,8 @@ ModelConfig resolved_with_first_defaults(const ModelConfig& config);
 // The factor by which a model's learning rate should exceed the baseline's for its filters to
 // move as fast: sqrt|G| for C_N / D_N (a coefficient of an orthonormal basis over a regular
 // field spreads over |G| filter entries, so Adam's step of size lr on it moves each entry by
-// about lr / sqrt|G|; measured in issue 10), 1 for the other models.
+// about lr / sqrt|G|; measured in issue 10); 2 for so2, measured (paper/lever_study/README.md,
+// eighth pass: 4 = sqrt 16 was unstable); 1 for the other models (o2 not yet measured).
 double learning_rate_scale(const ModelConfig& config);
 std::vector<std::string> model_names();
 

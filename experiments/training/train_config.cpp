@@ -216,8 +216,9 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
   app.add_option("--steps-max", c.max_steps, "most NCA steps in a rollout (inclusive)")->capture_default_str();
   app.add_option("--iterations", c.iterations, "training iterations in all (a resumed run continues to this)")
       ->capture_default_str();
-  app.add_option("--lr", c.lr,
-                 "Adam learning rate for the first lr-drop iterations (0 = 2e-3, times sqrt|G| for c4 d4 c8 c16)")
+  app.add_option(
+         "--lr", c.lr,
+         "Adam learning rate for the first lr-drop iterations (0 = 2e-3, times sqrt|G| for c4 d4 c8 c16, 2 for so2)")
       ->capture_default_str();
   app.add_option("--lr-final", c.lr_final, "Adam learning rate after lr-drop iterations (0 = lr / 10)")
       ->capture_default_str();

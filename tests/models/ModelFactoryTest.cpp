@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <sstream>
 
@@ -172,6 +173,20 @@ TEST(ModelFactory, EveryNameBuildsWithItsExactParameterCount) {
     const auto m = by_name(name);
     EXPECT_EQ(m->name(), name);
     EXPECT_EQ(m->parameter_count(), expected.at(name)) << name;
+  }
+}
+
+// The default learning rate's factor over the baseline's 2e-3 (paper/lever_study/README.md):
+// sqrt|G| for the finite groups, 2 for so2 (measured; sqrt 16 was unstable), 1 for the rest.
+TEST(ModelFactory, LearningRateScaleFollowsTheLeverStudy) {
+  const std::map<std::string, double> expected{{"growing", 1.0}, {"isotropic", 1.0},     {"steerable", 1.0},
+                                               {"c4", 2.0},      {"d4", std::sqrt(8.0)}, {"c8", std::sqrt(8.0)},
+                                               {"c16", 4.0},     {"so2", 2.0},           {"o2", 1.0}};
+  ASSERT_EQ(models::model_names().size(), expected.size());
+  for (const auto& name : models::model_names()) {
+    models::ModelConfig config;
+    config.name = name;
+    EXPECT_DOUBLE_EQ(models::learning_rate_scale(config), expected.at(name)) << name;
   }
 }
 
