@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "bench/random_floats.h"
+
 #include "kernels/field_relu.h"
 #include "kernels/simd.h"
 
@@ -58,12 +60,7 @@ int main(int argc, char** argv) {
   const int iterations = argc > 1 ? std::atoi(argv[1]) : 2000;
   constexpr int64_t r = 128;
   std::mt19937 gen(1);
-  std::uniform_real_distribution<float> u(-1.f, 1.f);
-  auto random = [&](int64_t n) {
-    std::vector<float> v(static_cast<size_t>(n));
-    for (float& x : v) x = u(gen);
-    return v;
-  };
+  auto random = [&](int64_t n) { return random_floats(n, gen); };
   fmt::print("field_relu, {} floats per vector, one thread, CPU time, best of 5 x {} iterations of a {}-cell tile\n",
              kLanes, iterations, r);
   fmt::print("  {:<5} {:>7} {:>6} {:>7} {:>12} {:>12}\n", "model", "C x V", "fields", "", "forward", "backward");

@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "bench/random_floats.h"
+
 #include "kernels/simd.h"
 #include "kernels/tile_gemm.h"
 
@@ -24,12 +26,7 @@ int main(int argc, char** argv) {
   const int iterations = argc > 1 ? std::atoi(argv[1]) : 20000;
   constexpr int64_t r = 128, f = 48, h = 128, c = 16;
   std::mt19937 gen(1);
-  std::uniform_real_distribution<float> u(-1.f, 1.f);
-  auto random = [&](int64_t n) {
-    std::vector<float> v(static_cast<size_t>(n));
-    for (float& x : v) x = u(gen);
-    return v;
-  };
+  auto random = [&](int64_t n) { return random_floats(n, gen); };
   std::vector<float> w1 = random(h * f), w2 = random(c * h), feat = random(r * f), hid = random(r * h),
                      delta = random(r * c), b1 = random(h), gw1 = random(h * f), gw2 = random(h * c), gfeat(r * f);
   PackedWeights w1t, w1n, w2t, w2n;
