@@ -171,6 +171,7 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
   archive.write("model", model_archive);
   archive.write("optimizer", optimizer_archive);
   if (state.pool.defined()) write_pool(archive, state.pool);
+  if (state.pool_angles.defined()) archive.write("pool_angles", state.pool_angles);
   if (state.curriculum.defined()) archive.write("curriculum", state.curriculum);
   if (state.cpu_rng.defined()) archive.write("cpu_rng", state.cpu_rng);
   std::ostringstream bytes;
@@ -209,6 +210,8 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model,
     model.load(model_archive);
     optimizer.load(optimizer_archive);
     state.pool = read_pool(archive);
+    torch::Tensor a;
+    if (archive.try_read("pool_angles", a)) state.pool_angles = a.to(torch::kCPU);
     torch::Tensor c;
     if (archive.try_read("curriculum", c)) state.curriculum = c;
     torch::Tensor r;

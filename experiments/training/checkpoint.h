@@ -29,12 +29,13 @@ inline constexpr int64_t kCheckpointVersion = 2;
 
 // Everything a checkpoint holds besides the model and the optimiser.
 struct TrainingState {
-  int64_t iteration = 0;     // completed iterations
-  double wall_time = 0.0;    // seconds of training so far
-  torch::Tensor pool;        // (pool_size, C, H, W); undefined in growing mode
-  torch::Tensor curriculum;  // Curriculum::state(); undefined when off
-  torch::Tensor cpu_rng;     // capture_cpu_rng_state()
-  std::string config_toml;   // TrainConfig::to_toml() of the run that wrote it
+  int64_t iteration = 0;      // completed iterations
+  double wall_time = 0.0;     // seconds of training so far
+  torch::Tensor pool;         // (pool_size, C, H, W); undefined in growing mode
+  torch::Tensor pool_angles;  // (pool_size) float64, each row's seed turn; undefined without --seed-turns
+  torch::Tensor curriculum;   // Curriculum::state(); undefined when off
+  torch::Tensor cpu_rng;      // capture_cpu_rng_state()
+  std::string config_toml;    // TrainConfig::to_toml() of the run that wrote it
 };
 
 // The default CPU generator's state (a uint8 tensor) and its restoration: the pool, the

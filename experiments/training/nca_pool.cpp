@@ -28,29 +28,47 @@ torch::Tensor damage_with_circles(const torch::Tensor& states) {
   return states * keep.to(states.device());
 }
 
-SamplePool::SamplePool(PoolMode mode, int64_t size, torch::Tensor seed) : mode_(mode), seed_(std::move(seed)) {
+SamplePool::SamplePool(PoolMode mode, int64_t size, torch::Tensor seed, const SeedTurns* turns)
+    : mode_(mode), seed_(std::move(seed)), turns_(turns) {
   EQNCA_CHECK(seed_.dim() == 4 && seed_.size(0) == 1, "SamplePool: expected a seed (1, C, H, W), got ({})",
               fmt::join(seed_.sizes(), ", "));
   EQNCA_CHECK(size >= 1, "SamplePool: --pool-size must be positive, got {}", size);
   seed_ = seed_.detach();
-  if (mode_ != PoolMode::Growing) pool_ = seed_.repeat({size, 1, 1, 1});
+  if (mode_ == PoolMode::Growing) return;
+  pool_ = seed_.repeat({size, 1, 1, 1});
+  angles_ = torch::zeros({size}, torch::kDouble);
+  if (!turns_) return;
+  torch::NoGradGuard no_grad;
+  angles_ = turns_->draw(size);
+  for (int64_t row = 0; row < size; ++row)  // one row at a time: no second pool-sized tensor
+    pool_.slice(0, row, row + 1).copy_(turns_->seeds(angles_.slice(0, row, row + 1)));
 }
 
-SamplePool::Batch SamplePool::sample(int64_t batch, const LossFunction& loss) {
+SamplePool::Batch SamplePool::sample(int64_t batch, const Loss& loss) {
   torch::NoGradGuard no_grad;
   Batch out;
   if (mode_ == PoolMode::Growing) {
-    out.states = seed_.repeat({batch, 1, 1, 1});
+    out.angles = turns_ ? turns_->draw(batch) : torch::zeros({batch}, torch::kDouble);
+    out.states = turns_ ? turns_->seeds(out.angles) : seed_.repeat({batch, 1, 1, 1});
     return out;
   }
   EQNCA_CHECK(batch <= pool_.size(0), "SamplePool: --batch ({}) exceeds --pool-size ({})", batch, pool_.size(0));
   auto indices = torch::randperm(pool_.size(0), torch::kLong).slice(0, 0, batch);
   auto states = pool_.index_select(0, indices.to(pool_.device()));
   // Highest loss first; stable so ties (e.g. several seeds) keep their drawn order.
-  auto order = std::get<1>(loss(states).sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
+  auto order = std::get<1>(loss(states, angles_.index_select(0, indices))
+                               .sort(/*stable=*/true, /*dim=*/0,
+                                     /*descending=*/true));
   out.indices = indices.index_select(0, order.cpu());
+  out.angles = angles_.index_select(0, out.indices);
   states = states.index_select(0, order);
-  states.slice(0, 0, 1).copy_(seed_);
+  if (turns_) {
+    const torch::Tensor angle = turns_->draw(1);
+    out.angles.slice(0, 0, 1).copy_(angle);
+    states.slice(0, 0, 1).copy_(turns_->seeds(angle));
+  } else {
+    states.slice(0, 0, 1).copy_(seed_);
+  }
   if (mode_ == PoolMode::Regenerating && batch > 1) {
     const int64_t damaged = std::min<int64_t>(3, batch - 1);
     auto best = states.slice(0, batch - damaged, batch);
@@ -64,6 +82,7 @@ void SamplePool::commit(const Batch& batch, const torch::Tensor& states) {
   if (mode_ == PoolMode::Growing) return;
   torch::NoGradGuard no_grad;
   pool_.index_copy_(0, batch.indices.to(pool_.device()), states.detach());
+  if (batch.angles.defined()) angles_.index_copy_(0, batch.indices, batch.angles);
 }
 
 void SamplePool::set_states(const torch::Tensor& states) {
@@ -72,6 +91,13 @@ void SamplePool::set_states(const torch::Tensor& states) {
               fmt::join(states.sizes(), ", "), fmt::join(pool_.sizes(), ", "));
   torch::NoGradGuard no_grad;
   pool_.copy_(states);
+}
+
+void SamplePool::set_angles(const torch::Tensor& angles) {
+  if (mode_ == PoolMode::Growing) return;
+  EQNCA_CHECK(angles.sizes() == angles_.sizes(), "SamplePool: checkpoint pool has {} angles, expected {}",
+              angles.numel(), angles_.numel());
+  angles_.copy_(angles);
 }
 
 }  // namespace eqnca::experiments

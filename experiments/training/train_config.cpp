@@ -95,6 +95,14 @@ void TrainConfig::validate() const {
   check_int("--lr-drop", lr_drop, 0, 1000000000);
   check_choice("--mode", mode, {"growing", "persistent", "regenerating"});
   check_choice("--loss", loss, {"mse", "group_min", "polar"});
+  check_choice("--seed-turns", seed_turns, {"none", "group"});
+  if (seed_turns != "none" && loss != "mse")
+    throw std::invalid_argument(fmt::format(
+        "--seed-turns {} scores each state against its own turned target, which needs --loss mse (got '{}', "
+        "already rotation-invariant)",
+        seed_turns, loss));
+  if (seed_turns != "none" && task != "grow")
+    throw std::invalid_argument(fmt::format("--seed-turns {} is for --task grow (got '{}')", seed_turns, task));
   check_choice("--device", device, {"cpu", "cuda"});
   check_int("--threads", threads, 0, 1024);
   check_int("--log-every", log_every, 1, 1000000000);
@@ -150,6 +158,7 @@ std::string TrainConfig::to_toml() const {
   line("mode", quoted(mode));
   line("loss", quoted(loss));
   line("curriculum", curriculum ? "true" : "false");
+  line("seed-turns", quoted(seed_turns));
   line("device", quoted(device));
   line("seed", std::to_string(seed));
   line("threads", std::to_string(threads));
@@ -234,6 +243,10 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
   app.add_flag("--curriculum", c.curriculum,
                "perturbation curriculum of Growing Pokemon: noise, truncation, bites and extra steps, "
                "harder whenever the loss falls below 0.025");
+  app.add_option("--seed-turns", c.seed_turns,
+                 "none | group: each seed planted in the pool starts turned by a random rotation of the model's "
+                 "group (one of its N for c4 d4 c8 c16, any angle for so2 o2), against the target turned alike")
+      ->capture_default_str();
   app.add_option("--device", c.device, "cpu|cuda")->capture_default_str();
   app.add_option("--seed", c.seed, "random seed (model initialisation, pool sampling, update masks)")
       ->capture_default_str();

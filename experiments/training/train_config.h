@@ -38,6 +38,10 @@ struct TrainConfig {
   std::string mode = "regenerating";  // growing | persistent | regenerating
   std::string loss = "mse";           // mse | group_min | polar
   bool curriculum = false;
+  // none | group: every seed the pool plants starts turned by a random rotation of the model's
+  // group (one of its N for C_N and D_N, a uniform angle for SO(2) and O(2)) and is scored against
+  // the target turned alike (experiments/training/seed_turns.h).
+  std::string seed_turns = "none";
   std::string device = "cpu";  // cpu | cuda
   uint64_t seed = 0;
   int threads = 0;     // 0 = LibTorch's default

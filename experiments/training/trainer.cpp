@@ -28,6 +28,7 @@
 #include "experiments/training/losses.h"
 #include "experiments/training/model_file.h"
 #include "experiments/training/nca_pool.h"
+#include "experiments/training/seed_turns.h"
 #include "experiments/training/stop_signals.h"
 #include "experiments/training/target.h"
 #include "experiments/training/texture_task.h"
@@ -54,15 +55,20 @@ std::map<std::string, std::string> toml_values(const std::string& toml) {
 // A resumed run must train the same model on the same data; schedules and logging may change.
 void check_resumable(const std::string& saved_toml, const std::string& current_toml) {
   const auto saved = toml_values(saved_toml), current = toml_values(current_toml);
-  for (const char* key : {"task", "texture-loss", "texture-features", "model", "channels", "hidden", "hidden-fields",
-                          "state-fields", "band-limit", "padding", "target-size", "pad", "grid", "pool-size", "mode"}) {
+  for (const char* key :
+       {"task", "texture-loss", "texture-features", "model", "channels", "hidden", "hidden-fields", "state-fields",
+        "band-limit", "padding", "target-size", "pad", "grid", "pool-size", "mode", "seed-turns"}) {
     const std::string name = key;
     const auto s = saved.find(name), c = current.find(name);
     // Runs from before the texture task have no task keys: they grew one image. Texture runs from
     // before VGG16 features used the random ones. (--vgg16-weights is not compared: the same file
     // may be resumed from another place.)
     if (s == saved.end() && (name == "task" || name == "texture-loss")) continue;
-    const std::string sv = s != saved.end() ? s->second : name == "texture-features" ? "\"random\"" : "?";
+    // Runs from before --seed-turns planted upright seeds.
+    const std::string sv = s != saved.end()             ? s->second
+                           : name == "texture-features" ? "\"random\""
+                           : name == "seed-turns"       ? "\"none\""
+                                                        : "?";
     const std::string cv = c == current.end() ? "?" : c->second;
     if (sv != cv)
       throw std::invalid_argument(
@@ -124,8 +130,15 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
   models::NcaModel model = models::make_model(config.model);
   model->to(device);
   const LossFunction loss_fn = texture ? texture_loss : make_loss(config.loss, target, model->group());
+  std::optional<SeedTurns> turns;
+  if (config.seed_turns == "group") turns.emplace(*model, target);
+  // Per sample; with turned seeds each state is scored against the target turned by its seed's angle.
+  const SamplePool::Loss sample_loss = [&](const torch::Tensor& states, const torch::Tensor& angles) {
+    return turns ? rgba_mse_loss(states, turns->targets(angles)) : loss_fn(states);
+  };
   const torch::Tensor seed = model->seed(1, grid, grid).to(device);
-  SamplePool pool(pool_mode_from_name(config.mode), config.pool_size, texture ? texture_seed(seed) : seed);
+  SamplePool pool(pool_mode_from_name(config.mode), config.pool_size, texture ? texture_seed(seed) : seed,
+                  turns ? &*turns : nullptr);
   std::optional<Curriculum> curriculum;
   if (config.curriculum) curriculum.emplace(grid, grid);
   auto parameters = model->parameters();
@@ -148,6 +161,7 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
     start = static_cast<int>(saved.iteration);
     wall_before = saved.wall_time;
     if (saved.pool.defined()) pool.set_states(saved.pool.to(device));
+    if (saved.pool_angles.defined()) pool.set_angles(saved.pool_angles);
     if (curriculum && saved.curriculum.defined()) curriculum->set_state(saved.curriculum);
     if (saved.cpu_rng.defined()) restore_cpu_rng_state(saved.cpu_rng);
     log.emplace(RunLog::open_existing(result.log_path));
@@ -193,6 +207,7 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
     state.iteration = completed;
     state.wall_time = wall_time();
     state.pool = pool.states();
+    if (turns) state.pool_angles = pool.angles();
     if (curriculum) state.curriculum = curriculum->state();
     state.cpu_rng = capture_cpu_rng_state();
     state.config_toml = toml;
@@ -217,15 +232,16 @@ TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) 
     // run draws the same masks (CUDA kernels may still differ in the last bits).
     if (cuda) torch::cuda::manual_seed_all(config.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(it));
 
-    SamplePool::Batch batch = pool.sample(config.batch, loss_fn);
+    SamplePool::Batch batch = pool.sample(config.batch, sample_loss);
     torch::Tensor x = batch.states;
     if (curriculum) x = curriculum->perturb(x);
     int steps =
         static_cast<int>(torch::randint(config.min_steps, config.max_steps + 1, {1}, torch::kLong).item<int64_t>());
     if (curriculum) steps += curriculum->extra_steps();
 
-    const TrainStepResult step =
-        train_step(*model, *rollout, optimizer, x, steps, [&](const torch::Tensor& s) { return loss_fn(s).mean(); });
+    const TrainStepResult step = train_step(*model, *rollout, optimizer, x, steps, [&](const torch::Tensor& s) {
+      return sample_loss(s, batch.angles).mean();
+    });
     x = step.state;
     const double loss_value = step.loss;
     const int iteration = it + 1;  // 1-based in logs and messages

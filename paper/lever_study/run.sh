@@ -88,6 +88,11 @@ declare -A lever=(
   # field: 8e-3, unstable), and by half that.
   [F_so2_lr8e-3]="--model so2 --lr 8e-3"
   [F_so2_lr4e-3]="--model so2 --lr 4e-3"
+  # Session 16: seeds planted turned by random rotations of the group (--seed-turns group), for
+  # the off-grid stable-attractor target; otherwise each model's default.
+  [F_c8_turns]="--model c8 --hidden-fields 48 --state-fields 4 --lr 5.66e-3 --seed-turns group"
+  [F_c16_turns]="--model c16 --hidden-fields 32 --state-fields 3 --lr 8e-3 --seed-turns group"
+  [F_so2_turns]="--model so2 --lr 4e-3 --seed-turns group"
 )
 # shellcheck disable=SC2206
 extra=(${EXTRA:-})

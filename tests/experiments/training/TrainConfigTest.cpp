@@ -118,6 +118,9 @@ TEST(TrainConfigTest, OutOfRangeValuesGiveOneLineErrorsNamingTheOption) {
       {[](TrainConfig& c) { c.device = "tpu"; }, "--device"},
       {[](TrainConfig& c) { c.lr = -1.0; }, "--lr"},
       {[](TrainConfig& c) { c.pool_size = 4, c.batch = 8; }, "--batch"},
+      {[](TrainConfig& c) { c.seed_turns = "all"; }, "--seed-turns"},
+      {[](TrainConfig& c) { c.seed_turns = "group", c.loss = "polar"; }, "--seed-turns"},
+      {[](TrainConfig& c) { c.seed_turns = "group", c.task = "texture"; }, "--seed-turns"},
   };
   for (const auto& k : cases) {
     TrainConfig c;
@@ -137,6 +140,7 @@ TEST(TrainConfigTest, ResolvedTomlReadsBackThroughTheCli) {
   written.lr = 1.5e-3;
   written.mode = "persistent";
   written.curriculum = true;
+  written.seed_turns = "group";
   written.model.padding = "circular";
   written.seed = 12345678901234ULL;
   written.out_dir = "runs/x \"quoted\"";

@@ -90,6 +90,46 @@ TEST(TrainerTest, ResumeReproducesTheUninterruptedLossCurve) {
     EXPECT_NEAR(split[i], whole[i], 1e-6 * std::abs(whole[i])) << "iteration " << i + 1;
 }
 
+TEST(TrainerTest, ResumeWithTurnedSeedsReproducesTheLossCurve) {
+  TempDir dir;
+  testing::write_test_target(dir.file("t.png"));
+  // A C8 model: its seeds are planted at eighth turns (45 degrees resamples the target), and the
+  // pool's angles are part of the saved state.
+  auto c = testing::tiny_config(dir.file("t.png"), dir.file("whole"));
+  c.model.name = "c8";
+  c.model.hidden_fields = 2;
+  c.model.state_fields = 1;
+  c.mode = "persistent";
+  c.seed_turns = "group";
+  std::ostringstream quiet;
+  const auto whole = losses(train(c, false, quiet).log_path);
+
+  c.out_dir = dir.file("split");
+  c.iterations = 10;
+  train(c, false, quiet);
+  c.iterations = 20;
+  const auto split = losses(train(c, true, quiet).log_path);
+
+  c.out_dir = dir.file("upright");
+  c.seed_turns = "none";
+  const auto upright = losses(train(c, false, quiet).log_path);
+
+  ASSERT_EQ(whole.size(), 20u);
+  ASSERT_EQ(split.size(), 20u);
+  for (size_t i = 0; i < whole.size(); ++i)
+    EXPECT_NEAR(split[i], whole[i], 1e-6 * std::abs(whole[i])) << "iteration " << i + 1;
+  EXPECT_NE(upright, whole) << "turned seeds changed nothing";
+  // A run that planted upright seeds cannot be resumed with turned ones.
+  c.seed_turns = "group";
+  c.iterations = 30;
+  try {
+    train(c, true, quiet);
+    ADD_FAILURE() << "resumed with another --seed-turns";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--seed-turns"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TrainerTest, ResumeDropsRowsLoggedAfterTheCheckpoint) {
   TempDir dir;
   testing::write_test_target(dir.file("t.png"));
