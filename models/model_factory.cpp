@@ -30,18 +30,22 @@ struct GroupSpec {
   int first_state_fields;
   // The default lr's factor over the baseline's; 0 = sqrt|G| (learning_rate_scale).
   double learning_rate_scale = 0.0;
+  // Whether training plants its seeds turned by random rotations of the group by default.
+  bool turned_seeds = false;
 };
 
 // C_N / D_N: regular fields, so a model's cost per cell grows with |G| x fields while its
 // parameters do not; the defaults trade the two as measured (issue 10).
 const std::vector<GroupSpec>& group_specs() {
   static const std::vector<GroupSpec> specs{
-      {"c4", [](int) { return groups::Group::cyclic(4); }, 6, 64, 3},      // 4 + 6*4 = 28 channels, 256 hidden
-      {"d4", [](int) { return groups::Group::dihedral(4); }, 4, 48, 2},    // 4 + 4*8 = 36, 384 hidden
-      {"c8", [](int) { return groups::Group::cyclic(8); }, 4, 48, 2},      // 4 + 4*8 = 36, 384 hidden
-      {"c16", [](int) { return groups::Group::cyclic(16); }, 3, 32, 1},    // 4 + 3*16 = 52, 512 hidden
-      {"so2", [](int l) { return groups::Group::so2(l); }, 2, 0, 2, 2.0},  // 4 + 2*(2L+1); lr: lever study, 8th pass
-      {"o2", [](int l) { return groups::Group::o2(l); }, 2, 0, 2, 1.0},    // 4 + 2*(2L+2); lr not yet measured
+      {"c4", [](int) { return groups::Group::cyclic(4); }, 6, 64, 3},    // 4 + 6*4 = 28 channels, 256 hidden
+      {"d4", [](int) { return groups::Group::dihedral(4); }, 4, 48, 2},  // 4 + 4*8 = 36, 384 hidden
+      {"c8", [](int) { return groups::Group::cyclic(8); }, 4, 48, 2},    // 4 + 4*8 = 36, 384 hidden
+      {"c16", [](int) { return groups::Group::cyclic(16); }, 3, 32, 1},  // 4 + 3*16 = 52, 512 hidden
+      // 4 + 2*(2L+1) channels; lr: lever study, 8th pass; turned seeds: 9th pass.
+      {"so2", [](int l) { return groups::Group::so2(l); }, 2, 0, 2, 2.0, true},
+      // 4 + 2*(2L+2); lr and turned seeds not yet measured.
+      {"o2", [](int l) { return groups::Group::o2(l); }, 2, 0, 2, 1.0, false},
   };
   return specs;
 }
@@ -125,6 +129,11 @@ double learning_rate_scale(const ModelConfig& config) {
   if (spec->learning_rate_scale > 0.0) return spec->learning_rate_scale;
   const groups::Group g = spec->group(config.band_limit);
   return g.finite() ? std::sqrt(double(g.size())) : 1.0;
+}
+
+bool turned_seeds_by_default(const ModelConfig& config) {
+  const GroupSpec* spec = group_spec(config.name);
+  return spec != nullptr && spec->turned_seeds;
 }
 
 NcaModel make_model(const ModelConfig& config) {

@@ -95,13 +95,13 @@ void TrainConfig::validate() const {
   check_int("--lr-drop", lr_drop, 0, 1000000000);
   check_choice("--mode", mode, {"growing", "persistent", "regenerating"});
   check_choice("--loss", loss, {"mse", "group_min", "polar"});
-  check_choice("--seed-turns", seed_turns, {"none", "group"});
-  if (seed_turns != "none" && loss != "mse")
+  check_choice("--seed-turns", seed_turns, {"default", "none", "group"});
+  if (seed_turns == "group" && loss != "mse")
     throw std::invalid_argument(fmt::format(
         "--seed-turns {} scores each state against its own turned target, which needs --loss mse (got '{}', "
         "already rotation-invariant)",
         seed_turns, loss));
-  if (seed_turns != "none" && task != "grow")
+  if (seed_turns == "group" && task != "grow")
     throw std::invalid_argument(fmt::format("--seed-turns {} is for --task grow (got '{}')", seed_turns, task));
   check_choice("--device", device, {"cpu", "cuda"});
   check_int("--threads", threads, 0, 1024);
@@ -124,6 +124,8 @@ TrainConfig TrainConfig::resolved() const {
     c.vgg16_weights = std::filesystem::absolute(c.vgg16_weights).lexically_normal().string();
   if (c.lr == 0.0) c.lr = kDistillLearningRate * models::learning_rate_scale(c.model);
   if (c.lr_final == 0.0) c.lr_final = c.lr / 10.0;
+  if (c.seed_turns == "default")
+    c.seed_turns = models::turned_seeds_by_default(c.model) && c.task == "grow" && c.loss == "mse" ? "group" : "none";
   return c;
 }
 
@@ -244,8 +246,9 @@ void add_train_options(CLI::App& app, TrainConfig& c) {
                "perturbation curriculum of Growing Pokemon: noise, truncation, bites and extra steps, "
                "harder whenever the loss falls below 0.025");
   app.add_option("--seed-turns", c.seed_turns,
-                 "none | group: each seed planted in the pool starts turned by a random rotation of the model's "
-                 "group (one of its N for c4 d4 c8 c16, any angle for so2 o2), against the target turned alike")
+                 "default | none | group: each seed planted in the pool starts turned by a random rotation of the "
+                 "model's group (one of its N for c4 d4 c8 c16, any angle for so2 o2), against the target turned "
+                 "alike (default: group for so2 with --loss mse, else none)")
       ->capture_default_str();
   app.add_option("--device", c.device, "cpu|cuda")->capture_default_str();
   app.add_option("--seed", c.seed, "random seed (model initialisation, pool sampling, update masks)")

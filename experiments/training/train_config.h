@@ -40,8 +40,9 @@ struct TrainConfig {
   bool curriculum = false;
   // none | group: every seed the pool plants starts turned by a random rotation of the model's
   // group (one of its N for C_N and D_N, a uniform angle for SO(2) and O(2)) and is scored against
-  // the target turned alike (experiments/training/seed_turns.h).
-  std::string seed_turns = "none";
+  // the target turned alike (experiments/training/seed_turns.h). default: the model's
+  // (models::turned_seeds_by_default; group for so2), none with a loss other than mse or a texture.
+  std::string seed_turns = "default";
   std::string device = "cpu";  // cpu | cuda
   uint64_t seed = 0;
   int threads = 0;     // 0 = LibTorch's default

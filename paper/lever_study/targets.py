@@ -1,7 +1,8 @@
 """Checks issue 10's targets on the full-recipe runs of run.sh (RECIPE=full) and prints them as a
 markdown table. Usage: targets.py OUT [S_PER_IT_RATIO ...]
 OUT holds F_growing/seed* and any of F_c4_sf6_hf64/seed*, F_d4_sf3_hf32/seed*, F_d4_sf4_hf48/seed*,
-F_c8_sf4_hf48/seed*, F_c16_sf3_hf32/seed*, F_so2/seed*, F_so2_lr4e-3/seed*
+F_c8_sf4_hf48/seed*, F_c16_sf3_hf32/seed*, F_so2/seed*, F_so2_lr4e-3/seed*, and F_c8_turns,
+F_c16_turns, F_so2_turns (--seed-turns group)
 (equiv_s96.json, and stage220/equiv_s96.json for the equal wall-clock check, from STAGE_AT=220).
 Medians are over seeds; "ratio" = the model's median / the baseline's median."""
 import glob, json, os, statistics as st, sys
@@ -54,7 +55,9 @@ for lever, name in (('F_c4_sf6_hf64', 'c4 (default)'), ('F_d4_sf3_hf32', 'd4 (3 
 # `eqnca equivariance` (bilinear about the centre).
 rows = []
 for lever, name in (('F_c8_sf4_hf48', 'c8 (4 / 48 fields, the default)'), ('F_c16_sf3_hf32', 'c16 (3 / 32, the default)'),
-                    ('F_so2', 'so2 (lr 2e-3)'), ('F_so2_lr4e-3', 'so2 (lr 4e-3, the default since session 15)')):
+                    ('F_so2', 'so2 (lr 2e-3)'), ('F_so2_lr4e-3', 'so2 (lr 4e-3, the default since session 15)'),
+                    ('F_c8_turns', 'c8, turned seeds'), ('F_c16_turns', 'c16, turned seeds'),
+                    ('F_so2_turns', 'so2, turned seeds')):
     runs = evals(lever)
     if not runs:
         continue

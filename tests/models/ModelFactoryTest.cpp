@@ -190,6 +190,14 @@ TEST(ModelFactory, LearningRateScaleFollowsTheLeverStudy) {
   }
 }
 
+TEST(ModelFactory, TurnedSeedsFollowTheLeverStudy) {
+  for (const auto& name : models::model_names()) {
+    models::ModelConfig config;
+    config.name = name;
+    EXPECT_EQ(models::turned_seeds_by_default(config), name == "so2") << name;
+  }
+}
+
 TEST(ModelFactory, FirstReleaseDefaultsAreParameterMatched) {
   const std::map<std::string, int64_t> expected{{"c4", 8327},  {"d4", 8349},  {"c8", 8349},
                                                 {"c16", 8348}, {"so2", 8286}, {"o2", 8349}};

@@ -149,6 +149,7 @@ TEST_F(CmdTrainTest, HelpExplainsEveryOption) {
                               "--mode",
                               "--loss",
                               "--curriculum",
+                              "--seed-turns",
                               "--device",
                               "--seed",
                               "--threads",
@@ -173,6 +174,34 @@ TEST_F(CmdTrainTest, TrainsAndResumes) {
   o = run_eqnca(dir, "train --out " + dir.file("run") + " --resume --iterations 8");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("trained 8 iterations"), std::string::npos) << o.out;
+}
+
+// so2 plants turned seeds by default; a run whose config.toml predates --seed-turns planted
+// upright ones and resumes that way.
+TEST_F(CmdTrainTest, ARunFromBeforeSeedTurnsResumesWithUprightSeeds) {
+  const std::string so2 =
+      "train --target " + dir.file("t.png") +
+      " --target-size 12 --pad 6 --model so2 --hidden-fields 2 --state-fields 1 --batch 2"
+      " --pool-size 4 --steps-min 4 --steps-max 6 --threads 1 --mode persistent --iterations 2 --out " +
+      dir.file("run");
+  Outcome o = run_eqnca(dir, so2 + " --seed-turns none");
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::string toml;
+  {
+    std::ifstream in(dir.file("run/config.toml"));
+    toml.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  const auto at = toml.find("seed-turns = \"none\"\n");
+  ASSERT_NE(at, std::string::npos) << toml;
+  toml.erase(at, std::string("seed-turns = \"none\"\n").size());
+  std::ofstream(dir.file("run/config.toml")) << toml;
+  o = run_eqnca(dir, "train --out " + dir.file("run") + " --resume --iterations 3");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("trained 3 iterations"), std::string::npos) << o.out;
+  // Asked for explicitly, turned seeds are refused: the pool grew from upright ones.
+  expect_one_line_error(
+      run_eqnca(dir, "train --out " + dir.file("run") + " --resume --iterations 4 --seed-turns group"),
+      "cannot resume: --seed-turns is \"group\"");
 }
 
 TEST_F(CmdTrainTest, SigtermStopsWithACheckpointAndTheFolderIsLockedMeanwhile) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,29 @@ TEST(TrainConfigTest, ResolvedNamesTheModelsDefaultsAndKeepsWhatWasGiven) {
   EXPECT_EQ(r.model.hidden_fields, 5);
   EXPECT_EQ(r.model.state_fields, 4);              // d4's default
   EXPECT_EQ(r.resolved().to_toml(), r.to_toml());  // resolving twice changes nothing
+}
+
+TEST(TrainConfigTest, SeedTurnsDefaultToTheModelsChoice) {
+  TrainConfig c;
+  EXPECT_EQ(c.seed_turns, "default");
+  const std::map<std::string, std::string> expected{{"growing", "none"}, {"c4", "none"},  {"d4", "none"},
+                                                    {"c8", "none"},      {"c16", "none"}, {"so2", "group"},
+                                                    {"o2", "none"}};
+  for (const auto& [name, turns] : expected) {
+    c.model.name = name;
+    EXPECT_EQ(c.resolved().seed_turns, turns) << name;
+  }
+  c.model.name = "so2";
+  c.loss = "polar";  // already rotation-invariant: the default plants upright seeds
+  EXPECT_NO_THROW(c.validate());
+  EXPECT_EQ(c.resolved().seed_turns, "none");
+  c.loss = "mse";
+  c.seed_turns = "none";  // what is given is kept
+  EXPECT_EQ(c.resolved().seed_turns, "none");
+  c.model.name = "c8";
+  c.seed_turns = "group";
+  EXPECT_EQ(c.resolved().seed_turns, "group");
+  EXPECT_NE(c.resolved().to_toml().find("seed-turns = \"group\""), std::string::npos);
 }
 
 TEST(TrainConfigTest, Vgg16TextureFeaturesNeedAWeightsFileAndA16PixelGrid) {
