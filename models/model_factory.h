@@ -42,10 +42,10 @@ ModelConfig resolved_with_first_defaults(const ModelConfig& config);
 // eighth pass: 4 = sqrt 16 was unstable); 1 for the other models (o2 not yet measured).
 double learning_rate_scale(const ModelConfig& config);
 // Whether training should plant the model's seeds turned by random rotations of its group
-// (`eqnca train --seed-turns`, experiments/training/seed_turns.h): so2, whose rule is exactly
-// equivariant only at quarter turns, became a stable attractor at every angle with them
-// (paper/lever_study/README.md, ninth pass); c8 grew no better with them; the others no (c4, d4:
-// exact at all their rotations; c16, o2 not yet measured).
+// (`eqnca train --seed-turns`, experiments/training/seed_turns.h). so2: yes. Its rule is
+// exactly equivariant only at quarter turns; with turned seeds it became a stable attractor off
+// the grid too (paper/lever_study/README.md, ninth pass). c8: no, its numbers moved within seed
+// noise. c4, d4: no, they are exact at all their rotations. c16, o2: no, not yet measured.
 bool turned_seeds_by_default(const ModelConfig& config);
 std::vector<std::string> model_names();
 
