@@ -1,11 +1,8 @@
 // `eqnca train`: parses a TrainConfig from a TOML file and/or options, trains, and prints where
 // the run's files are.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
-#include <string>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -30,14 +27,7 @@ void add_train_command(CLI::App& app) {
     // Resuming continues the run as it was configured: the command line and --config override
     // what they name (e.g. --iterations), the run's resolved config.toml supplies the rest.
     const std::string saved = (std::filesystem::path(config->out_dir) / "config.toml").string();
-    if (*resume && std::filesystem::is_regular_file(saved)) {
-      apply_config_file(*cmd, saved);
-      // Runs from before --seed-turns planted upright seeds; today's default would turn so2's.
-      std::ifstream file(saved);
-      const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-      if (cmd->count("--seed-turns") == 0 && text.find("\nseed-turns = ") == std::string::npos)
-        config->seed_turns = "none";
-    }
+    if (*resume && std::filesystem::is_regular_file(saved)) apply_config_file(*cmd, saved);
     const TrainResult r = train(*config, *resume, std::cerr);
     std::cout << fmt::format("trained {} iterations in {:.1f} s, final loss {:.6g}\nlog: {}\ncheckpoint: {}\n",
                              r.iterations, r.wall_s, r.final_loss, r.log_path, r.checkpoint_path);

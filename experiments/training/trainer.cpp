@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,7 +92,16 @@ std::vector<float> to_floats(const torch::Tensor& t) {
 
 TrainResult train(const TrainConfig& requested, bool resume, std::ostream& out) {
   requested.validate();
-  const TrainConfig config = requested.resolved();
+  const TrainConfig config = [&] {
+    TrainConfig c = requested;
+    // Runs from before --seed-turns planted upright seeds; today's default would turn so2's.
+    if (resume && c.seed_turns == "default") {
+      std::ifstream saved(std::filesystem::path(c.out_dir) / "config.toml");
+      const std::string text((std::istreambuf_iterator<char>(saved)), std::istreambuf_iterator<char>());
+      if (saved && toml_values(text).count("seed-turns") == 0) c.seed_turns = "none";
+    }
+    return c.resolved();
+  }();
   const bool cuda = config.device == "cuda";
   if (cuda && !torch::cuda::is_available()) throw std::runtime_error("CUDA requested but not available");
   const torch::Device device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
